@@ -1,0 +1,107 @@
+"""One Settings object for every service (env prefix RENAMER_).
+
+Development defaults work on a fresh machine with no keys and no network; outside
+development the settings refuse the well-known default secrets.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET = "dev-only-secret-change-me-0123456789abcdef"
+DEV_S3_SECRET = "renamer-dev-secret"
+
+
+class Environment(StrEnum):
+    DEV = "dev"
+    TEST = "test"
+    STAGING = "staging"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RENAMER_", env_file=".env", extra="ignore")
+
+    environment: Environment = Environment.DEV
+    data_dir: Path = PROJECT_ROOT / ".data"
+
+    # Databases and queue
+    database_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/renamer"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    broker_url: str | None = None  # defaults to redis_url
+    # Seconds before Redis hands an unacknowledged task to another worker; a worker
+    # killed mid-task is recovered after this long (the QUEUED sweep is the backstop).
+    broker_visibility_timeout: int = 300
+
+    # Object storage (plain S3 API: SeaweedFS in development, MinIO in production)
+    s3_endpoint_url: str = "http://127.0.0.1:9000"
+    # What browsers use for presigned URLs; defaults to s3_endpoint_url.
+    s3_public_endpoint_url: str | None = None
+    s3_access_key: str = "renamer"
+    s3_secret_key: str = DEV_S3_SECRET
+    s3_bucket: str = "renamer"
+    s3_region: str = "us-east-1"
+    presigned_url_ttl: int = 900
+
+    # Virus scanning
+    clamd_socket: Path | None = None  # defaults to data_dir/clamd/clamd.sock
+    clamd_host: str | None = None  # TCP instead of the unix socket when set
+    clamd_port: int = 3310
+    clamd_timeout: float = 30.0
+    clamd_chunk_size: int = 1024 * 1024
+
+    # Auth
+    secret_key: str = DEV_SECRET
+    access_token_ttl_hours: int = 24
+
+    # Upload limits
+    max_file_bytes: int = 50 * 1024 * 1024
+    max_files_per_batch: int = 5000
+    max_image_pixels: int = 160_000_000
+
+    # Naming defaults
+    max_name_length: int = 60
+    default_language: str = "en"
+
+    # Processing
+    vision_provider: str = "local"
+    stuck_queued_after_seconds: int = 120
+    stuck_processing_after_seconds: int = 600
+    task_max_retries: int = 5
+    ocr_enabled: bool = True
+
+    api_host: str = "127.0.0.1"
+    api_port: int = 3001
+    cors_origins: list[str] = Field(default_factory=lambda: ["http://127.0.0.1:3000", "http://localhost:3000"])
+
+    @property
+    def effective_broker_url(self) -> str:
+        return self.broker_url or self.redis_url
+
+    @property
+    def effective_clamd_socket(self) -> Path:
+        return self.clamd_socket or self.data_dir / "clamd" / "clamd.sock"
+
+    @property
+    def effective_s3_public_endpoint_url(self) -> str:
+        return self.s3_public_endpoint_url or self.s3_endpoint_url
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets(self) -> Settings:
+        if self.environment in (Environment.STAGING, Environment.PRODUCTION):
+            if self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
+                raise ValueError("RENAMER_SECRET_KEY must be set to a random value of 32+ characters")
+            if self.s3_secret_key == DEV_S3_SECRET:
+                raise ValueError("RENAMER_S3_SECRET_KEY must be set outside development")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
