@@ -63,6 +63,7 @@ class Settings(BaseSettings):
     # Upload limits
     max_file_bytes: int = 50 * 1024 * 1024
     max_files_per_batch: int = 5000
+    max_files_per_request: int = 1000  # more files in one request: send several requests
     max_image_pixels: int = 160_000_000
 
     # Naming defaults
@@ -74,6 +75,8 @@ class Settings(BaseSettings):
     stuck_queued_after_seconds: int = 120
     stuck_processing_after_seconds: int = 600
     task_max_retries: int = 5
+    sweep_interval_seconds: int = 30
+    worker_metrics_port: int = 9101
     ocr_enabled: bool = True
 
     api_host: str = "127.0.0.1"

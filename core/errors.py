@@ -89,3 +89,15 @@ class PermanentError(RenamerError):
 
     status_code = 422
     code = "permanent"
+
+
+class FileRejected(RenamerError):
+    """One uploaded file refused; the batch upload carries on with the others.
+
+    `code` is machine-readable (too_large, empty_file, unsupported_type, corrupt_image,
+    too_many_pixels, infected, duplicate, too_many_files, scan_failed); `detail` is a
+    sentence the person who uploaded the file can act on.
+    """
+
+    status_code = 422
+    code = "rejected"

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from core.config import get_settings
+from core.db import get_engine
+from core.errors import RenamerError
+from core.metrics import registry
+from core.redis import get_redis
+from core.scanning.clamav import ClamdScanner
+from core.storage import get_storage
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health")
+def liveness() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def _check_database() -> None:
+    with get_engine().connect() as connection:
+        connection.execute(text("SELECT 1"))
+
+
+def _checks() -> dict[str, str]:
+    results: dict[str, str] = {}
+    checks = {
+        "database": _check_database,
+        "redis": lambda: get_redis().ping(),
+        "storage": lambda: get_storage().ping(),
+        "clamd": lambda: ClamdScanner.from_settings(get_settings()).ping(),
+    }
+    for name, check in checks.items():
+        try:
+            check()
+            results[name] = "ok"
+        except RenamerError as exc:
+            results[name] = exc.detail
+        except Exception as exc:
+            results[name] = f"unreachable ({type(exc).__name__})"
+    return results
+
+
+@router.get("/health/ready")
+async def readiness() -> JSONResponse:
+    results = await run_in_threadpool(_checks)
+    ready = all(v == "ok" for v in results.values())
+    return JSONResponse({"status": "ready" if ready else "not_ready", "checks": results}, status_code=200 if ready else 503)
+
+
+@router.get("/metrics", include_in_schema=False)
+def metrics() -> Response:
+    return Response(generate_latest(registry()), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ARRAY, BigInteger, Column, Index, Text, text
+from sqlalchemy import Enum as SAEnum
+from sqlmodel import Field, SQLModel
+
+from core.models import created_at_column, optional_timestamp, updated_at_column, uuid_pk
+
+
+class BatchStatus(StrEnum):
+    PENDING = "PENDING"  # created, no file yet
+    UPLOADING = "UPLOADING"  # files arriving (and already being processed)
+    PROCESSING = "PROCESSING"  # uploads closed, remaining images being named
+    COMPLETED = "COMPLETED"  # every image named
+    PARTIAL = "PARTIAL"  # some named, some failed
+    FAILED = "FAILED"  # none could be named
+
+
+OPEN_FOR_UPLOAD = frozenset({BatchStatus.PENDING, BatchStatus.UPLOADING})
+FINISHED = frozenset({BatchStatus.COMPLETED, BatchStatus.PARTIAL, BatchStatus.FAILED})
+
+
+class Batch(SQLModel, table=True):
+    __tablename__ = "batches"
+    __table_args__ = (
+        Index("ix_batches_owner_id_created_at", "owner_id", text("created_at DESC")),
+        Index("ix_batches_status", "status"),
+    )
+
+    id: uuid.UUID = uuid_pk()
+    owner_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
+    name: str = Field(default="", max_length=200)
+    status: BatchStatus = Field(
+        default=BatchStatus.PENDING,
+        sa_type=SAEnum(BatchStatus, native_enum=False, length=16, create_constraint=True, name="status"),  # type: ignore[call-overload]
+    )
+    keywords: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(Text), nullable=False, server_default="{}"))
+    language: str = Field(default="en", max_length=16)
+    max_name_length: int = Field(default=60)
+    total_images: int = 0
+    processed_images: int = 0
+    failed_images: int = 0
+    # Every edit bumps content_version; the ZIP is current when zip_version equals it.
+    content_version: int = 1
+    zip_version: int | None = None
+    zip_key: str | None = Field(default=None, max_length=512)
+    zip_size: int | None = Field(default=None, sa_type=BigInteger)  # type: ignore[call-overload]
+    created_at: datetime = created_at_column()
+    updated_at: datetime = updated_at_column()
+    completed_at: datetime | None = optional_timestamp()
+    zip_built_at: datetime | None = optional_timestamp()

@@ -1,0 +1,66 @@
+"""All SQL about batches."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import func, update
+from sqlalchemy.orm import Session
+from sqlmodel import select
+
+from core.accounts.schemas import Principal
+from core.batches.models import Batch, BatchStatus
+
+
+def get_owned(session: Session, principal: Principal, batch_id: uuid.UUID, *, for_update: bool = False) -> Batch | None:
+    query = select(Batch).where(Batch.id == batch_id, Batch.owner_id == principal.user_id)
+    if for_update:
+        query = query.with_for_update()
+    return session.execute(query).scalar_one_or_none()
+
+
+def lock(session: Session, batch_id: uuid.UUID) -> Batch | None:
+    return session.execute(select(Batch).where(Batch.id == batch_id).with_for_update()).scalar_one_or_none()
+
+
+def list_owned(session: Session, principal: Principal, *, offset: int, limit: int) -> tuple[list[Batch], int]:
+    base = select(Batch).where(Batch.owner_id == principal.user_id)
+    total = session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+    rows = session.execute(base.order_by(Batch.created_at.desc(), Batch.id.desc()).offset(offset).limit(limit))  # type: ignore[attr-defined]
+    return list(rows.scalars()), int(total)
+
+
+def add_images(session: Session, batch: Batch, count: int) -> None:
+    batch.total_images += count
+    if batch.status == BatchStatus.PENDING:
+        batch.status = BatchStatus.UPLOADING
+
+
+def mark_zip_built(session: Session, batch_id: uuid.UUID, *, version: int, key: str, size: int) -> bool:
+    """Record a ZIP built from `version`, unless a newer one is already recorded."""
+    result = session.execute(
+        update(Batch)
+        .where(Batch.id == batch_id)  # type: ignore[arg-type]
+        .where((Batch.zip_version.is_(None)) | (Batch.zip_version < version))  # type: ignore[union-attr,operator]
+        .values(zip_version=version, zip_key=key, zip_size=size, zip_built_at=datetime.now(UTC))
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def needing_zip(session: Session, *, changed_before: datetime, limit: int) -> list[uuid.UUID]:
+    """Finished batches whose ZIP is behind their content and that have been quiet a while
+    (their build job was lost or failed)."""
+    query = (
+        select(Batch.id)
+        .where(Batch.status.in_([BatchStatus.COMPLETED, BatchStatus.PARTIAL]))  # type: ignore[attr-defined]
+        .where((Batch.zip_version.is_(None)) | (Batch.zip_version != Batch.content_version))  # type: ignore[union-attr]
+        .where(Batch.updated_at < changed_before)  # type: ignore[operator]
+        .limit(limit)
+    )
+    return list(session.execute(query).scalars())
+
+
+def touch(session: Session, batch_ids: list[uuid.UUID]) -> None:
+    if batch_ids:
+        session.execute(update(Batch).where(Batch.id.in_(batch_ids)).values(updated_at=func.now()))  # type: ignore[attr-defined]

@@ -1,0 +1,132 @@
+"""All SQL about images."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, or_, update
+from sqlalchemy.orm import Session
+from sqlmodel import select
+
+from core.accounts.schemas import Principal
+from core.images.models import Image, ImageStatus
+
+
+def get_owned(session: Session, principal: Principal, image_id: uuid.UUID) -> Image | None:
+    query = select(Image).where(Image.id == image_id, Image.owner_id == principal.user_id)
+    return session.execute(query).scalar_one_or_none()
+
+
+def get(session: Session, image_id: uuid.UUID) -> Image | None:
+    return session.get(Image, image_id)
+
+
+def checksum_exists(session: Session, batch_id: uuid.UUID, checksum: str) -> str | None:
+    """The original name of the image in the batch with this checksum, if any."""
+    query = select(Image.original_name).where(Image.batch_id == batch_id, Image.checksum == checksum)
+    return session.execute(query).scalar_one_or_none()
+
+
+def list_for_batch(
+    session: Session, batch_id: uuid.UUID, *, status: ImageStatus | None, offset: int, limit: int
+) -> tuple[list[Image], int]:
+    base = select(Image).where(Image.batch_id == batch_id)
+    if status is not None:
+        base = base.where(Image.status == status)
+    total = session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+    rows = session.execute(base.order_by(Image.created_at, Image.id).offset(offset).limit(limit))  # type: ignore[arg-type]
+    return list(rows.scalars()), int(total)
+
+
+def iter_for_export(session: Session, batch_id: uuid.UUID) -> list[Image]:
+    return list(session.execute(select(Image).where(Image.batch_id == batch_id).order_by(Image.created_at, Image.id)).scalars())  # type: ignore[arg-type]
+
+
+def names_like(session: Session, batch_id: uuid.UUID, stem: str, *, exclude: uuid.UUID | None = None) -> set[str]:
+    """Final names in the batch that could collide with `stem` or its numbered variants."""
+    lowered = stem.lower()
+    query = select(Image.final_name).where(
+        Image.batch_id == batch_id,
+        Image.final_name.is_not(None),  # type: ignore[union-attr]
+        or_(func.lower(Image.final_name).like(f"{lowered}.%"), func.lower(Image.final_name).like(f"{lowered}-%")),
+    )
+    if exclude is not None:
+        query = query.where(Image.id != exclude)
+    return {name for name in session.execute(query).scalars() if name}
+
+
+def mark_queued(session: Session, image_ids: list[uuid.UUID]) -> None:
+    if image_ids:
+        session.execute(
+            update(Image)
+            .where(Image.id.in_(image_ids), Image.status == ImageStatus.PENDING)  # type: ignore[union-attr,attr-defined,arg-type]
+            .values(status=ImageStatus.QUEUED)
+        )
+
+
+def claim(session: Session, image_id: uuid.UUID, *, stale_after: timedelta) -> Image | None:
+    """Take the work on an image: PENDING/QUEUED, or PROCESSING whose claim went stale
+    (its worker died). Returns None when the work is done or held by a live worker."""
+    now = datetime.now(UTC)
+    token = uuid.uuid4()
+    result = session.execute(
+        update(Image)
+        .where(Image.id == image_id)  # type: ignore[arg-type]
+        .where(
+            or_(
+                Image.status.in_([ImageStatus.PENDING, ImageStatus.QUEUED]),  # type: ignore[attr-defined]
+                (Image.status == ImageStatus.PROCESSING) & (Image.claimed_at < now - stale_after),  # type: ignore[operator]
+            )
+        )
+        .values(status=ImageStatus.PROCESSING, claim_token=token, claimed_at=now, attempts=Image.attempts + 1)
+        .returning(Image.id)
+    )
+    if result.scalar_one_or_none() is None:
+        return None
+    image = session.get(Image, image_id, populate_existing=True)
+    return image
+
+
+def lock_claimed(session: Session, image_id: uuid.UUID, token: uuid.UUID) -> Image | None:
+    query = (
+        select(Image)
+        .where(Image.id == image_id, Image.claim_token == token, Image.status == ImageStatus.PROCESSING)
+        .with_for_update()
+    )
+    return session.execute(query).scalar_one_or_none()
+
+
+def lock_unfinished(session: Session, image_id: uuid.UUID) -> Image | None:
+    query = (
+        select(Image)
+        .where(Image.id == image_id, Image.status.in_([ImageStatus.PENDING, ImageStatus.QUEUED, ImageStatus.PROCESSING]))  # type: ignore[attr-defined]
+        .with_for_update()
+    )
+    return session.execute(query).scalar_one_or_none()
+
+
+def stuck(session: Session, *, pending_before: datetime, queued_before: datetime, processing_before: datetime, limit: int) -> list[uuid.UUID]:
+    query = (
+        select(Image.id)
+        .where(
+            or_(
+                (Image.status == ImageStatus.PENDING) & (Image.updated_at < pending_before),  # type: ignore[operator]
+                (Image.status == ImageStatus.QUEUED) & (Image.updated_at < queued_before),  # type: ignore[operator]
+                (Image.status == ImageStatus.PROCESSING) & (Image.claimed_at < processing_before),  # type: ignore[operator]
+            )
+        )
+        .limit(limit)
+    )
+    return list(session.execute(query).scalars())
+
+
+def requeue(session: Session, image_ids: list[uuid.UUID]) -> None:
+    """Put stuck images back to QUEUED; a stale claim's token is voided so its worker,
+    should it wake up, cannot write a second result."""
+    if image_ids:
+        session.execute(
+            update(Image)
+            .where(Image.id.in_(image_ids), Image.status.in_([ImageStatus.PENDING, ImageStatus.QUEUED, ImageStatus.PROCESSING]))  # type: ignore[attr-defined]
+            .values(status=ImageStatus.QUEUED, claim_token=None, updated_at=func.now())
+        )

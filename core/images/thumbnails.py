@@ -1,0 +1,24 @@
+"""Review thumbnails: a reduced decode (JPEG draft), never a full-resolution one for JPEG."""
+
+from __future__ import annotations
+
+import io
+from typing import BinaryIO
+
+from PIL import Image, ImageOps
+
+THUMBNAIL_SIZE = 320
+
+
+def make_thumbnail(source: BinaryIO, *, size: int = THUMBNAIL_SIZE) -> bytes:
+    with Image.open(source) as img:
+        if img.format == "JPEG":
+            img.draft("RGB", (size * 2, size * 2))
+        img.thumbnail((size * 2, size * 2), reducing_gap=2.0)
+        img = ImageOps.exif_transpose(img)
+        img.thumbnail((size, size))
+        if img.mode not in ("RGB", "RGBA"):
+            img = img.convert("RGBA" if "A" in img.getbands() or img.mode == "P" else "RGB")
+        out = io.BytesIO()
+        img.save(out, "WEBP", quality=80, method=4)
+        return out.getvalue()

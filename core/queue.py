@@ -1,0 +1,79 @@
+"""Starting background work by task *name*, so the API never imports the worker.
+
+Payloads are pydantic models carrying ids only; a task reloads its rows. `enqueue`
+defers the send until the caller's transaction commits (habit 2).
+"""
+
+from __future__ import annotations
+
+import uuid
+from enum import StrEnum
+from functools import lru_cache
+
+from celery import Celery
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from core.config import get_settings
+from core.db import after_commit
+
+
+class TaskName(StrEnum):
+    PROCESS_IMAGE = "images.process"
+    BUILD_ZIP = "batches.build_zip"
+    SWEEP = "maintenance.sweep"
+
+
+class Queue(StrEnum):
+    IMAGES = "images"
+    EXPORTS = "exports"
+    MAINTENANCE = "maintenance"
+
+
+ROUTES: dict[TaskName, Queue] = {
+    TaskName.PROCESS_IMAGE: Queue.IMAGES,
+    TaskName.BUILD_ZIP: Queue.EXPORTS,
+    TaskName.SWEEP: Queue.MAINTENANCE,
+}
+
+
+class ProcessImage(BaseModel):
+    image_id: uuid.UUID
+
+
+class BuildZip(BaseModel):
+    batch_id: uuid.UUID
+
+
+class Sweep(BaseModel):
+    pass
+
+
+def celery_config() -> dict[str, object]:
+    """Broker settings shared by the producer here and the worker app."""
+    settings = get_settings()
+    return {
+        "broker_url": settings.effective_broker_url,
+        "broker_transport_options": {"visibility_timeout": settings.broker_visibility_timeout},
+        "broker_connection_retry_on_startup": True,
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "task_default_queue": Queue.IMAGES.value,
+        "task_routes": {name.value: {"queue": queue.value} for name, queue in ROUTES.items()},
+    }
+
+
+@lru_cache
+def producer() -> Celery:
+    app = Celery("renamer-producer")
+    app.conf.update(celery_config())
+    return app
+
+
+def send(task: TaskName, payload: BaseModel) -> None:
+    producer().send_task(task.value, kwargs=payload.model_dump(mode="json"), queue=ROUTES[task].value)
+
+
+def enqueue(session: Session, task: TaskName, payload: BaseModel) -> None:
+    """Send `task` once the session's transaction commits; nothing is sent on rollback."""
+    after_commit(session, lambda: send(task, payload))

@@ -1,0 +1,60 @@
+"""Real worker processes for end-to-end tests (started, killed and waited for)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from core.config import PROJECT_ROOT
+
+
+class WorkerProcess:
+    def __init__(self, name: str, log_dir: Path, *, beat: bool = True, concurrency: int = 2) -> None:
+        self.name = name
+        self.log_path = log_dir / f"worker-{name}.log"
+        self.schedule = log_dir / f"beat-{name}.schedule"
+        self.beat = beat
+        self.concurrency = concurrency
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 90.0) -> WorkerProcess:
+        command = [
+            sys.executable, "-m", "celery", "-A", "worker.app", "worker",
+            "--concurrency", str(self.concurrency), "--queues", "images,exports,maintenance",
+            "--hostname", f"{self.name}@%h", "--without-gossip", "--without-mingle", "--loglevel", "INFO",
+        ]  # fmt: skip
+        if self.beat:
+            command += ["--beat", "--schedule", str(self.schedule)]
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(  # noqa: S603
+            command, cwd=PROJECT_ROOT, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"worker {self.name} exited:\n{self.log_tail()}")
+            if b" ready." in self.log_path.read_bytes():
+                return self
+            time.sleep(0.2)
+        raise TimeoutError(f"worker {self.name} did not start:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group: the main process and every child, mid-task."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()

@@ -1,0 +1,42 @@
+"""The Celery app: broker settings from core.queue, delivery guarantees, beat schedule.
+
+acks_late + reject_on_worker_lost: a task is acknowledged only after it ran, so a worker
+killed mid-task leaves its message to be redelivered (after the visibility timeout); the
+claim protocol in core.images.processing makes the redelivery harmless.
+"""
+
+from __future__ import annotations
+
+import os
+
+from core.config import get_settings
+
+_settings = get_settings()
+# Prefork children write their metrics to files that the worker's /metrics aggregates;
+# this must be set before prometheus_client is imported anywhere.
+_metrics_dir = _settings.data_dir / "metrics" / "worker"
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(_metrics_dir))
+_metrics_dir.mkdir(parents=True, exist_ok=True)
+
+from celery import Celery  # noqa: E402
+
+from core.queue import Queue, TaskName, celery_config  # noqa: E402
+
+app = Celery("renamer")
+app.conf.update(celery_config())
+app.conf.update(
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    task_queues=None,
+    task_create_missing_queues=True,
+    worker_hijack_root_logger=False,
+    beat_schedule={
+        "sweep": {
+            "task": TaskName.SWEEP.value,
+            "schedule": float(_settings.sweep_interval_seconds),
+            "options": {"queue": Queue.MAINTENANCE.value, "expires": float(_settings.sweep_interval_seconds)},
+        }
+    },
+    imports=["worker.tasks", "worker.metrics"],
+)

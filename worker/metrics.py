@@ -1,0 +1,33 @@
+"""The worker's /metrics: every prefork child's samples plus queue depth, on one port."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from celery.signals import worker_init, worker_process_shutdown
+from prometheus_client import CollectorRegistry, multiprocess, start_http_server
+
+from core.config import get_settings
+from core.metrics import QueueDepthCollector
+from core.queue import Queue
+
+
+@worker_init.connect
+def _serve_metrics(**_: object) -> None:
+    directory = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    shutil.rmtree(directory, ignore_errors=True)  # samples of a previous run are stale
+    directory.mkdir(parents=True, exist_ok=True)
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    registry.register(QueueDepthCollector([q.value for q in Queue]))
+    settings = get_settings()
+    if settings.worker_metrics_port:
+        start_http_server(settings.worker_metrics_port, addr="127.0.0.1", registry=registry)
+
+
+@worker_process_shutdown.connect
+def _forget_child(pid: int | None = None, **_: object) -> None:
+    if pid is not None:
+        multiprocess.mark_process_dead(pid)

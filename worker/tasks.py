@@ -1,0 +1,66 @@
+"""Tasks: parse ids, call core flows. No business rules here."""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+
+from celery.signals import worker_process_init
+
+from core.config import get_settings
+from core.db import get_engine, get_sessionmaker
+from core.exports.service import build_zip
+from core.images import processing
+from core.images.sweep import sweep
+from core.imaging import assert_pillow_simd
+from core.queue import BuildZip, ProcessImage, Sweep, TaskName
+from core.redis import get_redis
+from core.storage import get_storage
+from core.vision.registry import get_provider
+from worker.task import renamer_task
+
+log = logging.getLogger(__name__)
+
+
+@lru_cache
+def processing_dependencies() -> processing.Dependencies:
+    settings = get_settings()
+    return processing.Dependencies(
+        sessions=get_sessionmaker(), storage=get_storage(), provider=get_provider(settings.vision_provider), settings=settings
+    )
+
+
+@worker_process_init.connect
+def _load_models(**_: object) -> None:
+    assert_pillow_simd()
+    # Engines and clients must not be shared across fork; each child builds its own.
+    get_engine().dispose(close=False)
+    processing_dependencies()
+
+
+def _give_up_on_image(payload: ProcessImage, exc: BaseException) -> None:
+    processing.fail(
+        payload.image_id,
+        None,
+        code="analysis_failed",
+        reason=f"Analysis kept failing after several tries ({type(exc).__name__}); use regenerate to try again.",
+        deps=processing_dependencies(),
+    )
+
+
+@renamer_task(TaskName.PROCESS_IMAGE, ProcessImage, on_exhausted=_give_up_on_image)
+def process_image(payload: ProcessImage) -> str:
+    return processing.process(payload.image_id, processing_dependencies()).value
+
+
+@renamer_task(TaskName.BUILD_ZIP, BuildZip)
+def build_batch_zip(payload: BuildZip) -> str:
+    return build_zip(payload.batch_id, sessions=get_sessionmaker(), storage=get_storage()).value
+
+
+@renamer_task(TaskName.SWEEP, Sweep)
+def sweep_stuck(payload: Sweep) -> dict[str, int]:
+    report = sweep(sessions=get_sessionmaker(), storage=get_storage(), cache=get_redis(), settings=get_settings())
+    if report.images_requeued or report.zips_requested or report.staged_deleted:
+        log.info("sweep", extra=report.__dict__)
+    return report.__dict__
