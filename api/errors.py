@@ -34,7 +34,13 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         problems = [_field_message(e) for e in exc.errors()]
-        return envelope(422, "ValidationFailed", "invalid_request", "; ".join(problems) or "The request is not valid.", fields=problems)
+        return envelope(
+            422,
+            "ValidationFailed",
+            "invalid_request",
+            "; ".join(problems) or "The request is not valid.",
+            fields=problems,
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:

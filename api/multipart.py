@@ -85,7 +85,11 @@ async def receive_files(request: Request, *, max_file_bytes: int, max_files: int
     except Exception as exc:
         for received in files:
             received.close()
-        raise BadRequest("The upload was cut off or is not valid multipart data; send it again.", code="bad_multipart") from exc
+        raise BadRequest(
+            "The upload was cut off or is not valid multipart data; send it again.", code="bad_multipart"
+        ) from exc
     if not files:
-        raise BadRequest("No files in the request: send each image as a file part (field name 'files').", code="no_files")
+        raise BadRequest(
+            "No files in the request: send each image as a file part (field name 'files').", code="no_files"
+        )
     return files

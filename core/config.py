@@ -14,8 +14,8 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEV_SECRET = "dev-only-secret-change-me-0123456789abcdef"
-DEV_S3_SECRET = "renamer-dev-secret"
+DEV_SECRET = "dev-only-secret-change-me-0123456789abcdef"  # noqa: S105  (refused outside dev)
+DEV_S3_SECRET = "renamer-dev-secret"  # noqa: S105  (refused outside dev)
 
 
 class Environment(StrEnum):

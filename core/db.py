@@ -47,6 +47,8 @@ def get_engine() -> Engine:
 
 @lru_cache
 def get_sessionmaker() -> sessionmaker[Session]:
+    import core.all_models  # noqa: F401  every mapper must be known before the first flush
+
     return sessionmaker(bind=get_engine(), expire_on_commit=False)
 
 

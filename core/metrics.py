@@ -6,10 +6,13 @@ before importing this module; `registry()` then aggregates every process's sampl
 
 from __future__ import annotations
 
+import logging
 import os
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, multiprocess
 from prometheus_client.registry import REGISTRY
+
+log = logging.getLogger(__name__)
 
 HTTP_LATENCY = Histogram(
     "renamer_http_request_duration_seconds",
@@ -53,5 +56,5 @@ class QueueDepthCollector:
             try:
                 family.add_metric([queue], float(client.llen(queue)))
             except Exception:  # a scrape must not fail because the broker blinked
-                continue
+                log.debug("queue depth unavailable", exc_info=True)
         yield family

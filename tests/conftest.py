@@ -47,8 +47,10 @@ def _recreate_database() -> None:
         conn.execute(f'CREATE DATABASE "{TEST_DB}"')
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _services() -> Iterator[None]:
+@pytest.fixture(scope="session")
+def services() -> Iterator[None]:
+    """A fresh, migrated test database, an empty test bucket and Redis database.
+    Only tests that talk to them ask for it; pure unit tests never touch shared state."""
     _recreate_database()
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     command.upgrade(config, "head")
@@ -60,7 +62,7 @@ def _services() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def client() -> Iterator[TestClient]:
+def client(services: None) -> Iterator[TestClient]:
     from api.app import create_app
 
     with TestClient(create_app()) as test_client:
@@ -92,7 +94,7 @@ def settings():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+def worker(services: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     """One real Celery worker (prefork, with beat) shared by the end-to-end tests."""
     from tests.support.processes import WorkerProcess
 

@@ -27,7 +27,15 @@ from worker.app import app
 log = logging.getLogger(__name__)
 P = TypeVar("P", bound=BaseModel)
 
-TRANSIENT = (TransientError, ServiceUnavailable, OperationalError, BotoCoreError, RedisConnectionError, ConnectionError, TimeoutError)
+TRANSIENT = (
+    TransientError,
+    ServiceUnavailable,
+    OperationalError,
+    BotoCoreError,
+    RedisConnectionError,
+    ConnectionError,
+    TimeoutError,
+)
 BACKOFF_BASE = 2.0
 BACKOFF_CAP = 300.0
 
@@ -50,7 +58,11 @@ def renamer_task(
                 log.exception("permanent failure", extra={"task": name.value, "payload": kwargs})
                 raise
             except TRANSIENT as exc:
-                if isinstance(exc, DBAPIError) and not exc.connection_invalidated and not isinstance(exc, OperationalError):
+                if (
+                    isinstance(exc, DBAPIError)
+                    and not exc.connection_invalidated
+                    and not isinstance(exc, OperationalError)
+                ):
                     raise
                 if self.request.retries >= self.max_retries:
                     log.error("retries exhausted", extra={"task": name.value, "payload": kwargs})

@@ -26,7 +26,10 @@ log = logging.getLogger(__name__)
 def processing_dependencies() -> processing.Dependencies:
     settings = get_settings()
     return processing.Dependencies(
-        sessions=get_sessionmaker(), storage=get_storage(), provider=get_provider(settings.vision_provider), settings=settings
+        sessions=get_sessionmaker(),
+        storage=get_storage(),
+        provider=get_provider(settings.vision_provider),
+        settings=settings,
     )
 
 

@@ -83,7 +83,9 @@ async def upload_images(
 
     Each file gets a result: accepted (with its image id) or rejected with a code and
     a reason. Duplicates are skipped. The response is 422 only when every file was refused."""
-    files = await receive_files(request, max_file_bytes=settings.max_file_bytes, max_files=settings.max_files_per_request)
+    files = await receive_files(
+        request, max_file_bytes=settings.max_file_bytes, max_files=settings.max_files_per_request
+    )
     try:
         results = await run_in_threadpool(flows.accept_files, principal, batch_id, files, deps)
     finally:
@@ -93,7 +95,9 @@ async def upload_images(
 
 
 @router.post("/{batch_id}/uploads")
-def presign_uploads(batch_id: uuid.UUID, body: PresignRequest, principal: PrincipalDep, deps: UploadDepsDep) -> PresignResponse:
+def presign_uploads(
+    batch_id: uuid.UUID, body: PresignRequest, principal: PrincipalDep, deps: UploadDepsDep
+) -> PresignResponse:
     """Presigned direct-to-storage uploads for large batches; then call `uploads/complete`."""
     return presigned.presign(principal, batch_id, body.files, deps, get_redis())
 
@@ -116,7 +120,9 @@ def list_images(
     page: Page = 1,
     page_size: PageSize = 50,
 ) -> ImagePage:
-    return images.list_page(session, principal, batch_id, status=status, page=page, page_size=page_size, storage=storage)
+    return images.list_page(
+        session, principal, batch_id, status=status, page=page, page_size=page_size, storage=storage
+    )
 
 
 @router.get("/{batch_id}/download")

@@ -50,7 +50,9 @@ def _checks() -> dict[str, str]:
 async def readiness() -> JSONResponse:
     results = await run_in_threadpool(_checks)
     ready = all(v == "ok" for v in results.values())
-    return JSONResponse({"status": "ready" if ready else "not_ready", "checks": results}, status_code=200 if ready else 503)
+    return JSONResponse(
+        {"status": "ready" if ready else "not_ready", "checks": results}, status_code=200 if ready else 503
+    )
 
 
 @router.get("/metrics", include_in_schema=False)

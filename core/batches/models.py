@@ -38,7 +38,9 @@ class Batch(SQLModel, table=True):
         default=BatchStatus.PENDING,
         sa_type=SAEnum(BatchStatus, native_enum=False, length=16, create_constraint=True, name="status"),  # type: ignore[call-overload]
     )
-    keywords: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(Text), nullable=False, server_default="{}"))
+    keywords: list[str] = Field(
+        default_factory=list, sa_column=Column(ARRAY(Text), nullable=False, server_default="{}")
+    )
     language: str = Field(default="en", max_length=16)
     max_name_length: int = Field(default=60)
     total_images: int = 0

@@ -110,7 +110,9 @@ def content_changed(session: Session, batch: Batch) -> None:
     request_zip(session, batch)
 
 
-def download_link(session: Session, principal: Principal, batch_id: uuid.UUID, *, storage: ObjectStorage) -> DownloadLink:
+def download_link(
+    session: Session, principal: Principal, batch_id: uuid.UUID, *, storage: ObjectStorage
+) -> DownloadLink:
     batch = get(session, principal, batch_id)
     if batch.status not in FINISHED:
         raise Conflict(
@@ -119,7 +121,9 @@ def download_link(session: Session, principal: Principal, batch_id: uuid.UUID, *
             code="batch_not_finished",
         )
     if not is_download_ready(batch) or batch.zip_key is None:
-        raise Conflict("The ZIP is being built with your latest changes; try again in a few seconds.", code="zip_not_ready")
+        raise Conflict(
+            "The ZIP is being built with your latest changes; try again in a few seconds.", code="zip_not_ready"
+        )
     filename = download_filename(batch)
     return DownloadLink(
         url=storage.presign_get(batch.zip_key, download_name=filename),

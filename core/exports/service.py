@@ -74,7 +74,10 @@ def manifest_rows(entries: list[Entry]) -> Iterator[bytes]:
         buffer.seek(0)
         buffer.truncate()
         writer.writerow(
-            [_safe_cell(v) for v in (entry.original_name, entry.final_name, entry.alt_text, entry.status.lower(), entry.reason)]
+            [
+                _safe_cell(v)
+                for v in (entry.original_name, entry.final_name, entry.alt_text, entry.status.lower(), entry.reason)
+            ]
         )
         yield buffer.getvalue().encode()
 

@@ -12,6 +12,7 @@ file never undoes the others; its job is enqueued after that commit.
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -37,6 +38,9 @@ from core.scanning.clamav import VirusScanner
 from core.storage import ObjectStorage, original_key
 
 log = logging.getLogger(__name__)
+# Decoding a large WebP/HEIC/AVIF to check it can take over 1 GB at the pixel limit; a
+# process-wide cap on concurrent checks keeps an API process's peak memory bounded.
+_DECODE_SLOTS = threading.BoundedSemaphore(2)
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,9 @@ def _rejected(name: str, error: FileRejected) -> FileResult:
     return FileResult(filename=name, status="rejected", code=error.code, detail=error.detail)
 
 
-def accept_files(principal: Principal, batch_id: uuid.UUID, files: Iterable[ReceivedFile], deps: Dependencies) -> UploadResults:
+def accept_files(
+    principal: Principal, batch_id: uuid.UUID, files: Iterable[ReceivedFile], deps: Dependencies
+) -> UploadResults:
     """Check and store each file. Raises NotFound/Conflict before any file is looked at
     when the batch is not the caller's or is closed, and ServiceUnavailable when the
     virus scanner cannot be reached (with the results so far in `extra`)."""
@@ -73,7 +79,9 @@ def accept_files(principal: Principal, batch_id: uuid.UUID, files: Iterable[Rece
         for received in files:
             name = sanitize_filename(received.filename)
             try:
-                image_id, info = _accept_one(principal, batch_id, received, name, already + len(accepted_ids), seen, deps)
+                image_id, info = _accept_one(
+                    principal, batch_id, received, name, already + len(accepted_ids), seen, deps
+                )
             except FileRejected as rejection:
                 results.append(_rejected(name, rejection))
                 continue
@@ -111,7 +119,8 @@ def _accept_one(
     # 1. size and count
     if received.too_large:
         raise FileRejected(
-            f"This file is {_mb(received.size)}; the limit is {_mb(settings.max_file_bytes)} per file.", code="too_large"
+            f"This file is {_mb(received.size)}; the limit is {_mb(settings.max_file_bytes)} per file.",
+            code="too_large",
         )
     if count_so_far >= settings.max_files_per_batch:
         raise FileRejected(
@@ -121,7 +130,8 @@ def _accept_one(
     if received.size == 0:
         raise FileRejected("This file is empty (0 bytes).", code="empty_file")
     # 2-3. type from the bytes, pixel limit, decodes
-    info: ImageInfo = inspect_image(received.spool, max_pixels=settings.max_image_pixels)
+    with _DECODE_SLOTS:
+        info: ImageInfo = inspect_image(received.spool, max_pixels=settings.max_image_pixels)
     # 4. virus scan (raises ServiceUnavailable when clamd is gone: fail closed)
     received.spool.seek(0)
     verdict = deps.scanner.scan(received.spool)
@@ -129,16 +139,21 @@ def _accept_one(
         metrics.VIRUS_DETECTIONS.inc()
         log.warning("infected upload refused", extra={"signature": verdict.signature, "batch_id": str(batch_id)})
         raise FileRejected(
-            f"This file contains malware ({verdict.signature}) and was refused; it has not been stored.", code="infected"
+            f"This file contains malware ({verdict.signature}) and was refused; it has not been stored.",
+            code="infected",
         )
     # 5. duplicate within the batch
     checksum = received.sha256
     if checksum in seen:
-        raise FileRejected(f"This file is identical to “{seen[checksum]}” in this upload; it was skipped.", code="duplicate")
+        raise FileRejected(
+            f"This file is identical to “{seen[checksum]}” in this upload; it was skipped.", code="duplicate"
+        )
     with transaction(deps.sessions) as session:
         existing = repository.checksum_exists(session, batch_id, checksum)
     if existing is not None:
-        raise FileRejected(f"This file is identical to “{existing}” already in this batch; it was skipped.", code="duplicate")
+        raise FileRejected(
+            f"This file is identical to “{existing}” already in this batch; it was skipped.", code="duplicate"
+        )
 
     image_id = uuid.uuid4()
     key = original_key(principal.user_id, batch_id, image_id, extension_for_mime(info.mime_type))
@@ -176,7 +191,9 @@ def _accept_one(
             after_commit(session, lambda: send(TaskName.PROCESS_IMAGE, ProcessImage(image_id=image_id)))
     except IntegrityError as exc:
         deps.storage.delete(key)
-        raise FileRejected("This file is identical to one already in this batch; it was skipped.", code="duplicate") from exc
+        raise FileRejected(
+            "This file is identical to one already in this batch; it was skipped.", code="duplicate"
+        ) from exc
     except BaseException:
         deps.storage.delete(key)
         raise

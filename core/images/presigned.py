@@ -54,7 +54,9 @@ def presign(
                 PresignedUpload(
                     filename=name,
                     code="too_many_files",
-                    detail=f"A batch holds at most {settings.max_files_per_batch} files; start a new batch for the rest.",
+                    detail=(
+                        f"A batch holds at most {settings.max_files_per_batch} files; start a new batch for the rest."
+                    ),
                 )
             )
             continue
@@ -134,4 +136,3 @@ def expired_staging_keys(cache: redis.Redis, *, limit: int = 500) -> list[str]:
 def forget_staging_keys(cache: redis.Redis, keys: list[str]) -> None:
     if keys:
         cache.zrem(EXPIRY_INDEX, *keys)
-

@@ -75,7 +75,9 @@ def process(image_id: uuid.UUID, deps: Dependencies) -> Outcome:
     except PermanentError as exc:
         return fail(claim.image_id, claim.token, code=exc.code, reason=exc.detail, deps=deps)
     except NotFound:
-        return fail(claim.image_id, claim.token, code="original_missing", reason="The stored original is missing.", deps=deps)
+        return fail(
+            claim.image_id, claim.token, code="original_missing", reason="The stored original is missing.", deps=deps
+        )
     except BaseException:
         release(claim.image_id, claim.token, deps)  # let the retry claim it at once
         raise
@@ -103,7 +105,7 @@ def _claim(image_id: uuid.UUID, deps: Dependencies) -> Claim | None:
 
 
 def _download(deps: Dependencies, key: str) -> IO[bytes]:
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES)
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES)  # noqa: SIM115  (the caller closes it)
     for chunk in deps.storage.iter_object(key):
         spool.write(chunk)
     spool.seek(0)
@@ -115,7 +117,10 @@ def _analyse(claim: Claim, deps: Dependencies) -> tuple[Analysis, str | None]:
     with _download(deps, claim.storage_key) as spool:
         metrics.TASK_DURATION.labels(stage="download").observe(time.perf_counter() - started)
         context = AnalysisContext(
-            keywords=claim.keywords, language=claim.language, original_name=claim.original_name, mime_type=claim.mime_type
+            keywords=claim.keywords,
+            language=claim.language,
+            original_name=claim.original_name,
+            mime_type=claim.mime_type,
         )
         started = time.perf_counter()
         analysis = deps.provider.analyze(spool, context=context)
@@ -177,7 +182,11 @@ def fail(image_id: uuid.UUID, token: uuid.UUID | None, *, code: str, reason: str
         if image is None:
             return Outcome.SKIPPED
         batch = batch_repository.lock(session, image.batch_id)
-        image = repository.lock_claimed(session, image_id, token) if token else repository.lock_unfinished(session, image_id)
+        image = (
+            repository.lock_claimed(session, image_id, token)
+            if token
+            else repository.lock_unfinished(session, image_id)
+        )
         if batch is None or image is None:
             return Outcome.SUPERSEDED
         image.status = ImageStatus.FAILED

@@ -40,7 +40,9 @@ def list_for_batch(
 
 
 def iter_for_export(session: Session, batch_id: uuid.UUID) -> list[Image]:
-    return list(session.execute(select(Image).where(Image.batch_id == batch_id).order_by(Image.created_at, Image.id)).scalars())  # type: ignore[arg-type]
+    return list(
+        session.execute(select(Image).where(Image.batch_id == batch_id).order_by(Image.created_at, Image.id)).scalars()
+    )  # type: ignore[arg-type]
 
 
 def names_like(session: Session, batch_id: uuid.UUID, stem: str, *, exclude: uuid.UUID | None = None) -> set[str]:
@@ -100,13 +102,17 @@ def lock_claimed(session: Session, image_id: uuid.UUID, token: uuid.UUID) -> Ima
 def lock_unfinished(session: Session, image_id: uuid.UUID) -> Image | None:
     query = (
         select(Image)
-        .where(Image.id == image_id, Image.status.in_([ImageStatus.PENDING, ImageStatus.QUEUED, ImageStatus.PROCESSING]))  # type: ignore[attr-defined]
+        .where(
+            Image.id == image_id, Image.status.in_([ImageStatus.PENDING, ImageStatus.QUEUED, ImageStatus.PROCESSING])
+        )  # type: ignore[attr-defined]
         .with_for_update()
     )
     return session.execute(query).scalar_one_or_none()
 
 
-def stuck(session: Session, *, pending_before: datetime, queued_before: datetime, processing_before: datetime, limit: int) -> list[uuid.UUID]:
+def stuck(
+    session: Session, *, pending_before: datetime, queued_before: datetime, processing_before: datetime, limit: int
+) -> list[uuid.UUID]:
     query = (
         select(Image.id)
         .where(
@@ -127,6 +133,9 @@ def requeue(session: Session, image_ids: list[uuid.UUID]) -> None:
     if image_ids:
         session.execute(
             update(Image)
-            .where(Image.id.in_(image_ids), Image.status.in_([ImageStatus.PENDING, ImageStatus.QUEUED, ImageStatus.PROCESSING]))  # type: ignore[attr-defined]
+            .where(
+                Image.id.in_(image_ids),
+                Image.status.in_([ImageStatus.PENDING, ImageStatus.QUEUED, ImageStatus.PROCESSING]),
+            )  # type: ignore[attr-defined]
             .values(status=ImageStatus.QUEUED, claim_token=None, updated_at=func.now())
         )

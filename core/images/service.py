@@ -46,7 +46,9 @@ def list_page(
     storage: ObjectStorage,
 ) -> ImagePage:
     batch_service.get(session, principal, batch_id)  # 404 unless the caller owns it
-    rows, total = repository.list_for_batch(session, batch_id, status=status, offset=(page - 1) * page_size, limit=page_size)
+    rows, total = repository.list_for_batch(
+        session, batch_id, status=status, offset=(page - 1) * page_size, limit=page_size
+    )
     return ImagePage(items=[to_public(i, storage) for i in rows], total=total, page=page, page_size=page_size)
 
 

@@ -33,7 +33,9 @@ class SweepReport:
     staged_deleted: int
 
 
-def sweep(*, sessions: sessionmaker[Session], storage: ObjectStorage, cache: redis.Redis, settings: Settings) -> SweepReport:
+def sweep(
+    *, sessions: sessionmaker[Session], storage: ObjectStorage, cache: redis.Redis, settings: Settings
+) -> SweepReport:
     now = datetime.now(UTC)
     with transaction(sessions) as session:
         image_ids = repository.stuck(

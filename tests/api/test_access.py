@@ -10,7 +10,9 @@ from tests.fixtures import images as fx
 from tests.support.api import create_batch, upload
 
 
-def test_foreign_batch_image_and_zip_are_404(client: TestClient, auth: dict[str, str], other_auth: dict[str, str]) -> None:
+def test_foreign_batch_image_and_zip_are_404(
+    client: TestClient, auth: dict[str, str], other_auth: dict[str, str]
+) -> None:
     batch = create_batch(client, auth)
     accepted = upload(client, auth, batch["id"], [("a.jpg", fx.jpeg(seed=71))]).json()
     image_id = accepted["results"][0]["image_id"]

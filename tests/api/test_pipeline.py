@@ -97,7 +97,9 @@ def test_edit_is_validated_and_rebuilds_the_zip(client: TestClient, auth: dict[s
     assert long_alt.status_code == 422 and long_alt.json()["code"] == "alt_text_too_long"
 
     edited = client.patch(
-        f"/images/{first['id']}", json={"name": "Blue Ceramic Mug Café.JPG", "alt_text": "A blue mug on oak."}, headers=auth
+        f"/images/{first['id']}",
+        json={"name": "Blue Ceramic Mug Café.JPG", "alt_text": "A blue mug on oak."},
+        headers=auth,
     )
     assert edited.status_code == 200, edited.text
     assert edited.json()["final_name"] == "blue-ceramic-mug-cafe.jpg"
@@ -118,7 +120,9 @@ def test_edit_is_validated_and_rebuilds_the_zip(client: TestClient, auth: dict[s
     assert row["alt_text"] == "A blue mug on oak."
 
 
-def test_regenerate_names_a_failed_or_named_image_again(client: TestClient, auth: dict[str, str], worker: object) -> None:
+def test_regenerate_names_a_failed_or_named_image_again(
+    client: TestClient, auth: dict[str, str], worker: object
+) -> None:
     batch = create_batch(client, auth, keywords=["desk lamp"])
     assert upload(client, auth, batch["id"], [("lamp.png", fx.png(seed=3))]).status_code == 200
     client.post(f"/batches/{batch['id']}/start", headers=auth)
@@ -153,18 +157,22 @@ def test_presigned_upload_gets_the_same_checks(client: TestClient, auth: dict[st
         sent = httpx.post(item["url"], data=item["fields"], files={"file": ("x", data)}, timeout=30)
         assert sent.status_code in (200, 204), sent.text
     done = client.post(
-        f"/batches/{batch['id']}/uploads/complete", json={"upload_ids": [u["upload_id"] for u in uploads[:2]]}, headers=auth
+        f"/batches/{batch['id']}/uploads/complete",
+        json={"upload_ids": [u["upload_id"] for u in uploads[:2]]},
+        headers=auth,
     )
     assert done.status_code == 200, done.text
     results = done.json()["results"]
     assert [r["status"] for r in results] == ["accepted", "rejected"]
     assert results[1]["code"] == "unsupported_type"
-    again = client.post(f"/batches/{batch['id']}/uploads/complete", json={"upload_ids": [uploads[0]["upload_id"]]}, headers=auth)
+    again = client.post(
+        f"/batches/{batch['id']}/uploads/complete", json={"upload_ids": [uploads[0]["upload_id"]]}, headers=auth
+    )
     assert again.status_code == 422 and again.json()["results"][0]["code"] == "unknown_upload"
 
     from core.storage import get_storage
 
-    staged = [k for k in get_storage().list_keys(f"users/") if f"/batches/{batch['id']}/incoming/" in k]
+    staged = [k for k in get_storage().list_keys("users/") if f"/batches/{batch['id']}/incoming/" in k]
     assert staged == [], "staged objects are removed after completion"
     client.post(f"/batches/{batch['id']}/start", headers=auth)
     archive = download_zip(client, auth, wait_for_batch(client, auth, batch["id"])["id"])

@@ -38,7 +38,11 @@ def _stored_keys(batch_id: str) -> list[str]:
 
 def _image_rows(batch_id: str) -> int:
     with transaction() as session:
-        return int(session.execute(select(func.count()).select_from(Image).where(Image.batch_id == uuid.UUID(batch_id))).scalar_one())
+        return int(
+            session.execute(
+                select(func.count()).select_from(Image).where(Image.batch_id == uuid.UUID(batch_id))
+            ).scalar_one()
+        )
 
 
 def _assert_nothing_stored(client: TestClient, auth: dict[str, str], batch_id: str) -> None:
@@ -69,7 +73,11 @@ def test_eicar_named_as_image_inside_a_batch_is_reported_per_file(client: TestCl
     response = upload(client, auth, batch["id"], files)
     assert response.status_code == 200
     statuses = [(r["filename"], r["status"], r["code"]) for r in response.json()["results"]]
-    assert statuses == [("good.jpg", "accepted", None), ("bad.jpg", "rejected", "infected"), ("good.png", "accepted", None)]
+    assert statuses == [
+        ("good.jpg", "accepted", None),
+        ("bad.jpg", "rejected", "infected"),
+        ("good.png", "accepted", None),
+    ]
     assert len(_stored_keys(batch["id"])) == 2 and _image_rows(batch["id"]) == 2
 
 
@@ -126,7 +134,9 @@ def test_extension_that_disagrees_with_content_is_corrected(client: TestClient, 
 
 def test_not_multipart_and_no_files(client: TestClient, auth: dict[str, str]) -> None:
     batch = create_batch(client, auth)
-    raw = client.post(f"/batches/{batch['id']}/images", content=b"hello", headers={**auth, "content-type": "image/jpeg"})
+    raw = client.post(
+        f"/batches/{batch['id']}/images", content=b"hello", headers={**auth, "content-type": "image/jpeg"}
+    )
     assert raw.status_code == 400 and raw.json()["code"] == "not_multipart"
     empty = client.post(f"/batches/{batch['id']}/images", data={"note": "x"}, files={"x": ("", b"")}, headers=auth)
     assert empty.status_code in (400, 422)
@@ -156,8 +166,5 @@ def test_clamd_stopped_refuses_upload_with_503_and_stores_nothing(client: TestCl
         ready = client.get("/health/ready")
         assert ready.status_code == 503 and ready.json()["checks"]["clamd"] != "ok"
     finally:
-        subprocess.run([str(PROJECT_ROOT / "scripts/services.sh"), "up"], check=True, capture_output=True)  # noqa: S603
+        subprocess.run([str(PROJECT_ROOT / "scripts/services.sh"), "up"], check=True, capture_output=True)
     assert client.get("/health/ready").json()["checks"]["clamd"] == "ok"
-
-
-

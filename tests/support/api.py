@@ -23,7 +23,9 @@ def upload(client: TestClient, auth: dict[str, str], batch_id: str, files: list[
     return client.post(f"/batches/{batch_id}/images", files=parts, headers=auth)
 
 
-def wait_for_batch(client: TestClient, auth: dict[str, str], batch_id: str, *, timeout: float = 120.0, download: bool = True) -> dict[str, Any]:
+def wait_for_batch(
+    client: TestClient, auth: dict[str, str], batch_id: str, *, timeout: float = 120.0, download: bool = True
+) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     batch: dict[str, Any] = {}
     while time.monotonic() < deadline:

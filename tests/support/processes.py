@@ -30,8 +30,13 @@ class WorkerProcess:
         if self.beat:
             command += ["--beat", "--schedule", str(self.schedule)]
         log = self.log_path.open("ab")
-        self.process = subprocess.Popen(  # noqa: S603
-            command, cwd=PROJECT_ROOT, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        self.process = subprocess.Popen(
+            command,
+            cwd=PROJECT_ROOT,
+            env=os.environ.copy(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -54,14 +54,18 @@ def test_a_task_delivered_twice_through_the_broker_is_done_once(
     client: TestClient, auth: dict[str, str], worker: object
 ) -> None:
     batch = create_batch(client, auth)
-    results = upload(client, auth, batch["id"], [(f"{n}.jpg", fx.jpeg(seed=90 + n)) for n in range(4)]).json()["results"]
+    results = upload(client, auth, batch["id"], [(f"{n}.jpg", fx.jpeg(seed=90 + n)) for n in range(4)]).json()[
+        "results"
+    ]
     for result in results:  # every job sent a second time, as a redelivery would
         send(TaskName.PROCESS_IMAGE, ProcessImage(image_id=result["image_id"]))
     client.post(f"/batches/{batch['id']}/start", headers=auth)
     done = wait_for_batch(client, auth, batch["id"])
     assert (done["processed_images"], done["failed_images"]) == (4, 0)
     with transaction() as session:
-        attempts = session.execute(select(Image.attempts).where(Image.batch_id == uuid.UUID(batch["id"]))).scalars().all()
+        attempts = (
+            session.execute(select(Image.attempts).where(Image.batch_id == uuid.UUID(batch["id"]))).scalars().all()
+        )
     assert sorted(attempts) == [1, 1, 1, 1], "a duplicate delivery must not claim finished work"
     time.sleep(1.0)  # duplicates still in flight must not change anything
     assert wait_for_batch(client, auth, batch["id"])["processed_images"] == 4
