@@ -32,8 +32,9 @@ BAD_INPUTS: list[tuple[str, str, Callable[[], bytes], str]] = [
 ]
 
 
-def _stored_keys(batch_id: str) -> list[str]:
-    return [k for k in get_storage().list_keys("users/") if f"/batches/{batch_id}/" in k]
+def _stored_keys(batch_id: str, folder: str = "") -> list[str]:
+    """Keys under the batch (all of them, or one folder such as "originals")."""
+    return [k for k in get_storage().list_keys("users/") if f"/batches/{batch_id}/{folder}" in k]
 
 
 def _image_rows(batch_id: str) -> int:
@@ -78,7 +79,7 @@ def test_eicar_named_as_image_inside_a_batch_is_reported_per_file(client: TestCl
         ("bad.jpg", "rejected", "infected"),
         ("good.png", "accepted", None),
     ]
-    assert len(_stored_keys(batch["id"])) == 2 and _image_rows(batch["id"]) == 2
+    assert len(_stored_keys(batch["id"], "originals/")) == 2 and _image_rows(batch["id"]) == 2
 
 
 def test_file_over_the_size_limit(client: TestClient, auth: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -109,7 +110,7 @@ def test_hostile_filenames_are_sanitized_and_never_in_keys(client: TestClient, a
     assert "/" not in first["filename"] and ".." not in first["filename"]
     assert not any(ord(c) < 32 for c in first["filename"])
     assert len(second["filename"]) <= 255 and second["filename"].endswith(".jpg")
-    for key in _stored_keys(batch["id"]):
+    for key in _stored_keys(batch["id"], "originals/"):
         assert re.fullmatch(r"users/[0-9a-f-]{36}/batches/[0-9a-f-]{36}/originals/[0-9a-f-]{36}\.jpg", key), key
 
 
@@ -128,7 +129,7 @@ def test_extension_that_disagrees_with_content_is_corrected(client: TestClient, 
     batch = create_batch(client, auth)
     response = upload(client, auth, batch["id"], [("photo.png", fx.jpeg(seed=51))])
     assert response.json()["results"][0]["mime_type"] == "image/jpeg"
-    (key,) = _stored_keys(batch["id"])
+    (key,) = _stored_keys(batch["id"], "originals/")
     assert key.endswith(".jpg")
 
 

@@ -35,8 +35,12 @@ def _batch_row(batch_id: str) -> Batch:
         return session.get_one(Batch, uuid.UUID(batch_id))
 
 
-def test_the_same_job_run_twice_at_once_gives_one_result(client: TestClient, auth: dict[str, str]) -> None:
-    """No worker: two deliveries of one job race in-process; one names, one skips."""
+def test_the_same_job_run_twice_at_once_gives_one_result(
+    client: TestClient, auth: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two deliveries of one job race in-process; one names, one skips. The upload sends
+    no job here, so that a running worker cannot take it first."""
+    monkeypatch.setattr("core.images.flows.send", lambda *args, **kwargs: None)
     batch = create_batch(client, auth)
     image_id = upload(client, auth, batch["id"], [("a.jpg", fx.jpeg(seed=81))]).json()["results"][0]["image_id"]
     client.post(f"/batches/{batch['id']}/start", headers=auth)
