@@ -2,7 +2,7 @@
 
 from core.accounts.models import User
 from core.batches.models import Batch
-from core.images.models import Image
 from core.db import metadata
+from core.images.models import Image
 
 __all__ = ["Batch", "Image", "User", "metadata"]

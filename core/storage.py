@@ -113,7 +113,9 @@ class ObjectStorage:
     def upload_chunks(self, key: str, chunks: Iterable[bytes], *, content_type: str) -> int:
         """Stream a generator to S3 (multipart above PART_SIZE); returns the object's size."""
         reader = io.BufferedReader(_ChunkReader(chunks), buffer_size=PART_SIZE)
-        self._client.upload_fileobj(reader, self.bucket, key, ExtraArgs={"ContentType": content_type}, Config=self._transfer)
+        self._client.upload_fileobj(
+            reader, self.bucket, key, ExtraArgs={"ContentType": content_type}, Config=self._transfer
+        )
         return int(self._client.head_object(Bucket=self.bucket, Key=key)["ContentLength"])
 
     def open(self, key: str) -> Any:
@@ -139,7 +141,9 @@ class ObjectStorage:
             return None
 
     def copy(self, source_key: str, target_key: str) -> None:
-        self._client.copy_object(Bucket=self.bucket, Key=target_key, CopySource={"Bucket": self.bucket, "Key": source_key})
+        self._client.copy_object(
+            Bucket=self.bucket, Key=target_key, CopySource={"Bucket": self.bucket, "Key": source_key}
+        )
 
     def delete(self, *keys: str) -> None:
         for start in range(0, len(keys), 1000):

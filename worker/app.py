@@ -38,5 +38,8 @@ app.conf.update(
             "options": {"queue": Queue.MAINTENANCE.value, "expires": float(_settings.sweep_interval_seconds)},
         }
     },
-    imports=["worker.tasks", "worker.metrics"],
+    imports=["worker.tasks"],
 )
+
+# Connected at import: Celery fires worker_init before it imports `imports`.
+import worker.metrics  # noqa: E402, F401

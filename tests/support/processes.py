@@ -13,8 +13,11 @@ from core.config import PROJECT_ROOT
 
 
 class WorkerProcess:
-    def __init__(self, name: str, log_dir: Path, *, beat: bool = True, concurrency: int = 2) -> None:
+    def __init__(
+        self, name: str, log_dir: Path, *, beat: bool = True, concurrency: int = 2, env: dict[str, str] | None = None
+    ) -> None:
         self.name = name
+        self.env = {**os.environ, **(env or {})}
         self.log_path = log_dir / f"worker-{name}.log"
         self.schedule = log_dir / f"beat-{name}.schedule"
         self.beat = beat
@@ -30,10 +33,11 @@ class WorkerProcess:
         if self.beat:
             command += ["--beat", "--schedule", str(self.schedule)]
         log = self.log_path.open("ab")
+        offset = log.tell()  # a restart appends: look for readiness after this point only
         self.process = subprocess.Popen(
             command,
             cwd=PROJECT_ROOT,
-            env=os.environ.copy(),
+            env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -42,7 +46,7 @@ class WorkerProcess:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"worker {self.name} exited:\n{self.log_tail()}")
-            if b" ready." in self.log_path.read_bytes():
+            if b" ready." in self.log_path.read_bytes()[offset:]:
                 return self
             time.sleep(0.2)
         raise TimeoutError(f"worker {self.name} did not start:\n{self.log_tail()}")
