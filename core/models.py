@@ -1,4 +1,8 @@
-"""Shared column helpers for the table models (each area keeps its own models.py)."""
+"""Shared column helpers for the table models (each area keeps its own models.py).
+
+SQLModel's Field() is typed as returning Any; the helpers are typed as the column's Python type
+so that model attributes keep their real types.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ def uuid_pk() -> uuid.UUID:
 def created_at_column() -> datetime:
     return Field(  # type: ignore[no-any-return]
         default_factory=utcnow,
-        sa_type=DateTime(timezone=True),  # type: ignore[call-overload]
+        sa_type=DateTime(timezone=True),
         sa_column_kwargs={"server_default": func.now(), "nullable": False},
     )
 
@@ -28,10 +32,10 @@ def created_at_column() -> datetime:
 def updated_at_column() -> datetime:
     return Field(  # type: ignore[no-any-return]
         default_factory=utcnow,
-        sa_type=DateTime(timezone=True),  # type: ignore[call-overload]
+        sa_type=DateTime(timezone=True),
         sa_column_kwargs={"server_default": func.now(), "onupdate": func.now(), "nullable": False},
     )
 
 
 def optional_timestamp() -> datetime | None:
-    return Field(default=None, sa_type=DateTime(timezone=True), nullable=True)  # type: ignore[no-any-return,call-overload]
+    return Field(default=None, sa_type=DateTime(timezone=True), nullable=True)  # type: ignore[no-any-return]

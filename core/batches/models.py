@@ -36,7 +36,7 @@ class Batch(SQLModel, table=True):
     name: str = Field(default="", max_length=200)
     status: BatchStatus = Field(
         default=BatchStatus.PENDING,
-        sa_type=SAEnum(BatchStatus, native_enum=False, length=16, create_constraint=True, name="status"),  # type: ignore[call-overload]
+        sa_type=SAEnum(BatchStatus, native_enum=False, length=16, create_constraint=True, name="status"),
     )
     keywords: list[str] = Field(
         default_factory=list, sa_column=Column(ARRAY(Text), nullable=False, server_default="{}")
@@ -50,7 +50,7 @@ class Batch(SQLModel, table=True):
     content_version: int = 1
     zip_version: int | None = None
     zip_key: str | None = Field(default=None, max_length=512)
-    zip_size: int | None = Field(default=None, sa_type=BigInteger)  # type: ignore[call-overload]
+    zip_size: int | None = Field(default=None, sa_type=BigInteger)
     created_at: datetime = created_at_column()
     updated_at: datetime = updated_at_column()
     completed_at: datetime | None = optional_timestamp()

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, update
 from sqlalchemy.orm import Session
-from sqlmodel import select
+from sqlmodel import col, select
 
 from core.accounts.schemas import Principal
 from core.batches.models import Batch, BatchStatus
@@ -27,7 +27,9 @@ def lock(session: Session, batch_id: uuid.UUID) -> Batch | None:
 def list_owned(session: Session, principal: Principal, *, offset: int, limit: int) -> tuple[list[Batch], int]:
     base = select(Batch).where(Batch.owner_id == principal.user_id)
     total = session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
-    rows = session.execute(base.order_by(Batch.created_at.desc(), Batch.id.desc()).offset(offset).limit(limit))  # type: ignore[attr-defined]
+    rows = session.execute(
+        base.order_by(col(Batch.created_at).desc(), col(Batch.id).desc()).offset(offset).limit(limit)
+    )
     return list(rows.scalars()), int(total)
 
 
@@ -41,11 +43,11 @@ def mark_zip_built(session: Session, batch_id: uuid.UUID, *, version: int, key: 
     """Record a ZIP built from `version`, unless a newer one is already recorded."""
     result = session.execute(
         update(Batch)
-        .where(Batch.id == batch_id)  # type: ignore[arg-type]
-        .where((Batch.zip_version.is_(None)) | (Batch.zip_version < version))  # type: ignore[union-attr,operator]
+        .where(col(Batch.id) == batch_id)
+        .where(col(Batch.zip_version).is_(None) | (col(Batch.zip_version) < version))
         .values(zip_version=version, zip_key=key, zip_size=size, zip_built_at=datetime.now(UTC))
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(getattr(result, "rowcount", 0))
 
 
 def needing_zip(session: Session, *, changed_before: datetime, limit: int) -> list[uuid.UUID]:
@@ -53,9 +55,9 @@ def needing_zip(session: Session, *, changed_before: datetime, limit: int) -> li
     (their build job was lost or failed)."""
     query = (
         select(Batch.id)
-        .where(Batch.status.in_([BatchStatus.COMPLETED, BatchStatus.PARTIAL]))  # type: ignore[attr-defined]
-        .where((Batch.zip_version.is_(None)) | (Batch.zip_version != Batch.content_version))  # type: ignore[union-attr]
-        .where(Batch.updated_at < changed_before)  # type: ignore[operator]
+        .where(col(Batch.status).in_([BatchStatus.COMPLETED, BatchStatus.PARTIAL]))
+        .where(col(Batch.zip_version).is_(None) | (col(Batch.zip_version) != col(Batch.content_version)))
+        .where(col(Batch.updated_at) < changed_before)
         .limit(limit)
     )
     return list(session.execute(query).scalars())
@@ -63,4 +65,4 @@ def needing_zip(session: Session, *, changed_before: datetime, limit: int) -> li
 
 def touch(session: Session, batch_ids: list[uuid.UUID]) -> None:
     if batch_ids:
-        session.execute(update(Batch).where(Batch.id.in_(batch_ids)).values(updated_at=func.now()))  # type: ignore[attr-defined]
+        session.execute(update(Batch).where(col(Batch.id).in_(batch_ids)).values(updated_at=func.now()))

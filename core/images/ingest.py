@@ -11,7 +11,7 @@ import hashlib
 import tempfile
 import zlib
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import Any, BinaryIO, cast
 
 from core.errors import FileRejected
 
@@ -25,7 +25,9 @@ class ReceivedFile:
 
     filename: str  # as the client sent it (sanitised later)
     max_bytes: int
-    spool: IO[bytes] = field(default_factory=lambda: tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES))  # noqa: SIM115
+    spool: BinaryIO = field(
+        default_factory=lambda: cast(BinaryIO, tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES))
+    )  # noqa: SIM115
     size: int = 0
     too_large: bool = False
     source_key: str | None = None  # set when the bytes already sit in object storage (presigned upload)

@@ -45,10 +45,10 @@ class Image(SQLModel, table=True):
     original_name: str = Field(max_length=255)  # sanitized, display only, never in a storage key
     storage_key: str = Field(max_length=512)
     thumbnail_key: str | None = Field(default=None, max_length=512)
-    file_size: int = Field(sa_type=BigInteger)  # type: ignore[call-overload]
+    file_size: int = Field(sa_type=BigInteger)
     mime_type: str = Field(max_length=64)
     checksum: str = Field(max_length=64)  # SHA-256 hex
-    crc32: int = Field(sa_type=BigInteger)  # type: ignore[call-overload]  # lets the ZIP store files without buffering
+    crc32: int = Field(sa_type=BigInteger)  # lets the ZIP store files without buffering
     width: int
     height: int
     analysis: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB, nullable=True))
@@ -58,7 +58,7 @@ class Image(SQLModel, table=True):
     alt_text: str | None = Field(default=None, max_length=300)
     status: ImageStatus = Field(
         default=ImageStatus.PENDING,
-        sa_type=SAEnum(ImageStatus, native_enum=False, length=16, create_constraint=True, name="status"),  # type: ignore[call-overload]
+        sa_type=SAEnum(ImageStatus, native_enum=False, length=16, create_constraint=True, name="status"),
     )
     failure_code: str | None = Field(default=None, max_length=64)
     failure_reason: str | None = Field(default=None, max_length=500)

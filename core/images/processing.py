@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import IO
+from typing import BinaryIO, cast
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -104,12 +104,12 @@ def _claim(image_id: uuid.UUID, deps: Dependencies) -> Claim | None:
         )
 
 
-def _download(deps: Dependencies, key: str) -> IO[bytes]:
+def _download(deps: Dependencies, key: str) -> BinaryIO:
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES)  # noqa: SIM115  (the caller closes it)
     for chunk in deps.storage.iter_object(key):
         spool.write(chunk)
     spool.seek(0)
-    return spool
+    return cast(BinaryIO, spool)
 
 
 def _analyse(claim: Claim, deps: Dependencies) -> tuple[Analysis, str | None]:

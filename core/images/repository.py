@@ -7,10 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, or_, update
 from sqlalchemy.orm import Session
-from sqlmodel import select
+from sqlmodel import col, select
 
 from core.accounts.schemas import Principal
 from core.images.models import Image, ImageStatus
+
+UNFINISHED = (ImageStatus.PENDING, ImageStatus.QUEUED, ImageStatus.PROCESSING)
 
 
 def get_owned(session: Session, principal: Principal, image_id: uuid.UUID) -> Image | None:
@@ -35,23 +37,23 @@ def list_for_batch(
     if status is not None:
         base = base.where(Image.status == status)
     total = session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
-    rows = session.execute(base.order_by(Image.created_at, Image.id).offset(offset).limit(limit))  # type: ignore[arg-type]
+    rows = session.execute(base.order_by(col(Image.created_at), col(Image.id)).offset(offset).limit(limit))
     return list(rows.scalars()), int(total)
 
 
 def iter_for_export(session: Session, batch_id: uuid.UUID) -> list[Image]:
-    return list(
-        session.execute(select(Image).where(Image.batch_id == batch_id).order_by(Image.created_at, Image.id)).scalars()
-    )  # type: ignore[arg-type]
+    query = select(Image).where(Image.batch_id == batch_id).order_by(col(Image.created_at), col(Image.id))
+    return list(session.execute(query).scalars())
 
 
 def names_like(session: Session, batch_id: uuid.UUID, stem: str, *, exclude: uuid.UUID | None = None) -> set[str]:
     """Final names in the batch that could collide with `stem` or its numbered variants."""
     lowered = stem.lower()
+    name = func.lower(col(Image.final_name))
     query = select(Image.final_name).where(
         Image.batch_id == batch_id,
-        Image.final_name.is_not(None),  # type: ignore[union-attr]
-        or_(func.lower(Image.final_name).like(f"{lowered}.%"), func.lower(Image.final_name).like(f"{lowered}-%")),
+        col(Image.final_name).is_not(None),
+        or_(name.like(f"{lowered}.%"), name.like(f"{lowered}-%")),
     )
     if exclude is not None:
         query = query.where(Image.id != exclude)
@@ -62,7 +64,7 @@ def mark_queued(session: Session, image_ids: list[uuid.UUID]) -> None:
     if image_ids:
         session.execute(
             update(Image)
-            .where(Image.id.in_(image_ids), Image.status == ImageStatus.PENDING)  # type: ignore[union-attr,attr-defined,arg-type]
+            .where(col(Image.id).in_(image_ids), col(Image.status) == ImageStatus.PENDING)
             .values(status=ImageStatus.QUEUED)
         )
 
@@ -71,23 +73,23 @@ def claim(session: Session, image_id: uuid.UUID, *, stale_after: timedelta) -> I
     """Take the work on an image: PENDING/QUEUED, or PROCESSING whose claim went stale
     (its worker died). Returns None when the work is done or held by a live worker."""
     now = datetime.now(UTC)
-    token = uuid.uuid4()
     result = session.execute(
         update(Image)
-        .where(Image.id == image_id)  # type: ignore[arg-type]
+        .where(col(Image.id) == image_id)
         .where(
             or_(
-                Image.status.in_([ImageStatus.PENDING, ImageStatus.QUEUED]),  # type: ignore[attr-defined]
-                (Image.status == ImageStatus.PROCESSING) & (Image.claimed_at < now - stale_after),  # type: ignore[operator]
+                col(Image.status).in_([ImageStatus.PENDING, ImageStatus.QUEUED]),
+                (col(Image.status) == ImageStatus.PROCESSING) & (col(Image.claimed_at) < now - stale_after),
             )
         )
-        .values(status=ImageStatus.PROCESSING, claim_token=token, claimed_at=now, attempts=Image.attempts + 1)
-        .returning(Image.id)
+        .values(
+            status=ImageStatus.PROCESSING, claim_token=uuid.uuid4(), claimed_at=now, attempts=col(Image.attempts) + 1
+        )
+        .returning(col(Image.id))
     )
     if result.scalar_one_or_none() is None:
         return None
-    image = session.get(Image, image_id, populate_existing=True)
-    return image
+    return session.get(Image, image_id, populate_existing=True)
 
 
 def lock_claimed(session: Session, image_id: uuid.UUID, token: uuid.UUID) -> Image | None:
@@ -100,26 +102,21 @@ def lock_claimed(session: Session, image_id: uuid.UUID, token: uuid.UUID) -> Ima
 
 
 def lock_unfinished(session: Session, image_id: uuid.UUID) -> Image | None:
-    query = (
-        select(Image)
-        .where(
-            Image.id == image_id, Image.status.in_([ImageStatus.PENDING, ImageStatus.QUEUED, ImageStatus.PROCESSING])
-        )  # type: ignore[attr-defined]
-        .with_for_update()
-    )
+    query = select(Image).where(Image.id == image_id, col(Image.status).in_(UNFINISHED)).with_for_update()
     return session.execute(query).scalar_one_or_none()
 
 
 def stuck(
     session: Session, *, pending_before: datetime, queued_before: datetime, processing_before: datetime, limit: int
 ) -> list[uuid.UUID]:
+    status, updated, claimed = col(Image.status), col(Image.updated_at), col(Image.claimed_at)
     query = (
         select(Image.id)
         .where(
             or_(
-                (Image.status == ImageStatus.PENDING) & (Image.updated_at < pending_before),  # type: ignore[operator]
-                (Image.status == ImageStatus.QUEUED) & (Image.updated_at < queued_before),  # type: ignore[operator]
-                (Image.status == ImageStatus.PROCESSING) & (Image.claimed_at < processing_before),  # type: ignore[operator]
+                (status == ImageStatus.PENDING) & (updated < pending_before),
+                (status == ImageStatus.QUEUED) & (updated < queued_before),
+                (status == ImageStatus.PROCESSING) & (claimed < processing_before),
             )
         )
         .limit(limit)
@@ -133,9 +130,6 @@ def requeue(session: Session, image_ids: list[uuid.UUID]) -> None:
     if image_ids:
         session.execute(
             update(Image)
-            .where(
-                Image.id.in_(image_ids),
-                Image.status.in_([ImageStatus.PENDING, ImageStatus.QUEUED, ImageStatus.PROCESSING]),
-            )  # type: ignore[attr-defined]
+            .where(col(Image.id).in_(image_ids), col(Image.status).in_(UNFINISHED))
             .values(status=ImageStatus.QUEUED, claim_token=None, updated_at=func.now())
         )

@@ -11,11 +11,11 @@ THUMBNAIL_SIZE = 320
 
 
 def make_thumbnail(source: BinaryIO, *, size: int = THUMBNAIL_SIZE) -> bytes:
-    with Image.open(source) as img:
-        if img.format == "JPEG":
-            img.draft("RGB", (size * 2, size * 2))
-        img.thumbnail((size * 2, size * 2), reducing_gap=2.0)
-        img = ImageOps.exif_transpose(img)
+    with Image.open(source) as opened:
+        if opened.format == "JPEG":
+            opened.draft("RGB", (size * 2, size * 2))
+        opened.thumbnail((size * 2, size * 2), reducing_gap=2.0)
+        img: Image.Image = ImageOps.exif_transpose(opened)
         img.thumbnail((size, size))
         if img.mode not in ("RGB", "RGBA"):
             img = img.convert("RGBA" if "A" in img.getbands() or img.mode == "P" else "RGB")
