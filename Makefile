@@ -30,6 +30,7 @@ dev: migrate
 test: services
 	@$(RUN) lint-imports --no-cache
 	@$(RUN) ruff check .
+	@$(RUN) mypy core
 	@$(RUN) pytest $(PYTEST_ARGS)
 
 lint: bootstrap
