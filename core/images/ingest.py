@@ -26,8 +26,8 @@ class ReceivedFile:
     filename: str  # as the client sent it (sanitised later)
     max_bytes: int
     spool: BinaryIO = field(
-        default_factory=lambda: cast(BinaryIO, tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES))
-    )  # noqa: SIM115
+        default_factory=lambda: cast(BinaryIO, tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES))  # noqa: SIM115
+    )
     size: int = 0
     too_large: bool = False
     source_key: str | None = None  # set when the bytes already sit in object storage (presigned upload)
