@@ -13,6 +13,9 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, multiproces
 from prometheus_client.registry import REGISTRY
 
 log = logging.getLogger(__name__)
+# prometheus_client picks in-memory or file-backed values when it is imported; the
+# registry to expose must follow the same choice, not the environment at scrape time.
+MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
 
 HTTP_LATENCY = Histogram(
     "renamer_http_request_duration_seconds",
@@ -32,7 +35,7 @@ IMAGES_FINISHED = Counter("renamer_images_finished_total", "Images by final stat
 
 
 def registry() -> CollectorRegistry:
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if MULTIPROCESS:
         collected = CollectorRegistry()
         multiprocess.MultiProcessCollector(collected)  # type: ignore[no-untyped-call]
         return collected

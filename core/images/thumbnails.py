@@ -13,12 +13,13 @@ THUMBNAIL_SIZE = 320
 def make_thumbnail(source: BinaryIO, *, size: int = THUMBNAIL_SIZE) -> bytes:
     with Image.open(source) as opened:
         if opened.format == "JPEG":
-            opened.draft("RGB", (size * 2, size * 2))
+            # DCT scaling to the smallest scale still >= size: 1/8 for a 12 MP photo.
+            opened.draft("RGB", (size, size))
         opened.thumbnail((size * 2, size * 2), reducing_gap=2.0)
         img: Image.Image = ImageOps.exif_transpose(opened)
         img.thumbnail((size, size))
         if img.mode not in ("RGB", "RGBA"):
             img = img.convert("RGBA" if "A" in img.getbands() or img.mode == "P" else "RGB")
         out = io.BytesIO()
-        img.save(out, "WEBP", quality=80, method=4)
+        img.save(out, "WEBP", quality=80, method=2)  # method 2: a fraction of method 4's time, same size here
         return out.getvalue()
