@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     worker_metrics_port: int = 9101
     ocr_enabled: bool = True
 
+    realtime_enabled: bool = True  # publish events for the realtime service
+    realtime_port: int = 3002
+
     api_host: str = "127.0.0.1"
     api_port: int = 3001
     cors_origins: list[str] = Field(default_factory=lambda: ["http://127.0.0.1:3000", "http://localhost:3000"])

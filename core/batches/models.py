@@ -48,6 +48,9 @@ class Batch(SQLModel, table=True):
     failed_images: int = 0
     # Every edit bumps content_version; the ZIP is current when zip_version equals it.
     content_version: int = 1
+    event_seq: int = Field(
+        default=0, sa_column_kwargs={"server_default": "0"}
+    )  # last realtime event's sequence number (core.events)
     zip_version: int | None = None
     zip_key: str | None = Field(default=None, max_length=512)
     zip_size: int | None = Field(default=None, sa_type=BigInteger)

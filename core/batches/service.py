@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from core import events
 from core.accounts.schemas import Principal
 from core.batches import repository
 from core.batches.models import FINISHED, OPEN_FOR_UPLOAD, Batch, BatchStatus
@@ -79,6 +80,7 @@ def start(session: Session, principal: Principal, batch_id: uuid.UUID) -> Batch:
     if batch.total_images == 0:
         raise Conflict("Upload at least one image before starting.", code="batch_empty")
     batch.status = BatchStatus.PROCESSING
+    events.emit(session, batch, events.BatchProcessingStarted())
     settle(session, batch)
     return batch
 
@@ -96,6 +98,7 @@ def settle(session: Session, batch: Batch) -> None:
     else:
         batch.status = BatchStatus.FAILED
     batch.completed_at = datetime.now(UTC)
+    events.emit(session, batch, events.BatchCompleted(status=batch.status.value, download_ready=False))
     request_zip(session, batch)
 
 

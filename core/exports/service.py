@@ -21,6 +21,7 @@ from stat import S_IFREG
 from sqlalchemy.orm import Session, sessionmaker
 from stream_zip import NO_COMPRESSION_64, ZIP_64, MemberFile, stream_zip
 
+from core import events
 from core.batches import repository as batch_repository
 from core.batches import service as batch_service
 from core.batches.models import FINISHED, Batch
@@ -127,8 +128,14 @@ def build_zip(batch_id: uuid.UUID, *, sessions: sessionmaker[Session], storage: 
         key, stream_zip(_members(entries, storage, datetime.now(UTC))), content_type="application/zip"
     )
     with transaction(sessions) as session:
+        batch = batch_repository.lock(session, batch_id)
+        if batch is None:  # deleted while we were building
+            storage.delete(key)
+            return Outcome.NOT_FINISHED
         recorded = batch_repository.mark_zip_built(session, batch_id, version=version, key=key, size=size)
-        batch = session.get_one(Batch, batch_id, populate_existing=True)
+        session.refresh(batch)
+        if recorded and batch_service.is_download_ready(batch):
+            events.emit(session, batch, events.BatchCompleted(status=batch.status.value, download_ready=True))
         # Edited while we were building: the newer version gets its own build.
         batch_service.request_zip(session, batch)
     if recorded and previous_key and previous_key != key:

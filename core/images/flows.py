@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import metrics
+from core import events, metrics
 from core.accounts.schemas import Principal
 from core.batches import repository as batch_repository
 from core.batches import service as batch_service
@@ -186,6 +186,9 @@ def _accept_one(
             )
             batch_repository.add_images(session, batch, 1)
             session.flush()
+            events.emit(
+                session, batch, events.ImageUploaded(image_id=image_id, filename=name, mime_type=info.mime_type)
+            )
             # Sent after commit; the row stays PENDING until then, so a crash in between
             # leaves an outbox entry that the periodic sweep re-sends.
             after_commit(session, lambda: send(TaskName.PROCESS_IMAGE, ProcessImage(image_id=image_id)))

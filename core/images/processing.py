@@ -20,7 +20,7 @@ from typing import BinaryIO, cast
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import metrics
+from core import events, metrics
 from core.batches import repository as batch_repository
 from core.batches import service as batch_service
 from core.batches.models import Batch
@@ -168,6 +168,17 @@ def _finish(claim: Claim, analysis: Analysis, thumb_key: str | None, deps: Depen
         image.claim_token = None
         image.processed_at = datetime.now(UTC)
         batch.processed_images += 1
+        events.emit(
+            session,
+            batch,
+            events.ImageProcessed(
+                image_id=image.id,
+                proposed_name=filename,
+                final_name=image.final_name or filename,
+                alt_text=proposal.alt_text,
+                thumbnail_url=deps.storage.presign_get(thumb_key) if thumb_key else None,
+            ),
+        )
         batch_service.settle(session, batch)
     metrics.TASK_DURATION.labels(stage="naming").observe(time.perf_counter() - started)
     metrics.IMAGES_FINISHED.labels(status="named", provider=analysis.provider).inc()
@@ -195,6 +206,7 @@ def fail(image_id: uuid.UUID, token: uuid.UUID | None, *, code: str, reason: str
         image.claim_token = None
         image.processed_at = datetime.now(UTC)
         batch.failed_images += 1
+        events.emit(session, batch, events.ProcessingError(image_id=image.id, code=code, reason=image.failure_reason))
         batch_service.settle(session, batch)
     metrics.IMAGES_FINISHED.labels(status="failed", provider=deps.provider.name).inc()
     log.info("image failed", extra={"image_id": str(image_id), "code": code})

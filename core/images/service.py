@@ -6,6 +6,7 @@ import uuid
 
 from sqlalchemy.orm import Session
 
+from core import events
 from core.accounts.schemas import Principal
 from core.batches import repository as batch_repository
 from core.batches import service as batch_service
@@ -112,6 +113,7 @@ def regenerate(session: Session, principal: Principal, image_id: uuid.UUID) -> I
     if batch.status in FINISHED:
         batch.status = BatchStatus.PROCESSING
         batch.completed_at = None
+        events.emit(session, batch, events.BatchProcessingStarted())
     batch.content_version += 1
     enqueue(session, TaskName.PROCESS_IMAGE, ProcessImage(image_id=image.id))
     session.flush()
