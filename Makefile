@@ -23,7 +23,7 @@ migrate: services
 
 ## Run the platform locally: API on http://127.0.0.1:3001 (docs at /docs), worker + beat.
 dev: migrate
-	@echo "Image Renamer API: http://127.0.0.1:3001  (OpenAPI docs: http://127.0.0.1:3001/docs)"
+	@echo "Image Renamer API: http://127.0.0.1:3001  (OpenAPI docs: http://127.0.0.1:3001/docs)  realtime: http://127.0.0.1:3002"
 	@$(RUN) honcho start -f Procfile
 
 ## The whole suite against real PostgreSQL, Redis, SeaweedFS and clamd.

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import errors
 from api.middleware import MetricsMiddleware
 from api.routes import auth, batches, health, images
+from core import events
 from core.config import get_settings
 from core.imaging import assert_pillow_simd
+
+
+@asynccontextmanager
+async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    await run_in_threadpool(events.warm_up)  # the first realtime event must not wait for a connect
+    yield
 
 
 def create_app() -> FastAPI:
@@ -22,6 +32,7 @@ def create_app() -> FastAPI:
         title="Image Renamer API",
         version="0.1.0",
         description="Bulk image batches get SEO-ready filenames and alt text.",
+        lifespan=lifespan,
     )
     app.add_middleware(
         CORSMiddleware,

@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     ocr_enabled: bool = True
 
     realtime_enabled: bool = True  # publish events for the realtime service
+    # Redis pub/sub ignores the database number: separate stacks on one Redis need their own channel.
+    realtime_channel: str = "renamer-socketio"
     realtime_port: int = 3002
 
     api_host: str = "127.0.0.1"

@@ -10,7 +10,7 @@ repeat what an event said), so client handlers are idempotent.
 Sending goes through python-socketio's write-only Redis manager, the documented way to
 emit from processes that are not Socket.IO servers: the realtime service subscribes to
 the same Redis channel and fans the message out to its connected clients. This module
-is the one place in core that talks to socketio, as core.queue is for Celery.
+is one of the two places in core that talk to a framework (socketio here), as core.queue is for Celery.
 """
 
 from __future__ import annotations
@@ -29,8 +29,6 @@ from core.config import get_settings
 from core.db import after_commit
 
 log = logging.getLogger(__name__)
-
-SOCKETIO_CHANNEL = "renamer-socketio"
 
 
 class EventType(StrEnum):
@@ -128,7 +126,15 @@ def emit(session: Session, batch: Any, payload: Payload) -> Event:
 def _manager() -> Any:
     import socketio  # one of the two framework imports core allows itself (see the docstring)
 
-    return socketio.RedisManager(get_settings().redis_url, channel=SOCKETIO_CHANNEL, write_only=True)
+    settings = get_settings()
+    return socketio.RedisManager(settings.redis_url, channel=settings.realtime_channel, write_only=True)
+
+
+def warm_up() -> None:
+    """Import socketio and connect to Redis now (process start), not on the first event:
+    a cold first publish takes about a second, longer than realtime's reorder hold."""
+    if get_settings().realtime_enabled:
+        _manager()
 
 
 def publish(event: Event, *, owner_id: uuid.UUID) -> None:

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from celery.signals import worker_process_init
 
+from core import events
 from core.config import get_settings
 from core.db import get_engine, get_sessionmaker
 from core.exports.service import build_zip
@@ -39,6 +40,7 @@ def _load_models(**_: object) -> None:
     # Engines and clients must not be shared across fork; each child builds its own.
     get_engine().dispose(close=False)
     processing_dependencies()
+    events.warm_up()
 
 
 def _give_up_on_image(payload: ProcessImage, exc: BaseException) -> None:

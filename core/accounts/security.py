@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -14,8 +15,13 @@ from core.errors import Unauthorized
 
 _hasher = PasswordHash.recommended()
 ALGORITHM = "HS256"
-# Verifying against a fixed hash when the user does not exist keeps login timing flat.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+@lru_cache
+def _dummy_hash() -> str:
+    """Verifying against a fixed hash when the user does not exist keeps login timing
+    flat; computed on first use (argon2 costs ~65 MB and 0.5 s, not for every process)."""
+    return _hasher.hash("not-a-real-password")
 
 
 def hash_password(password: str) -> str:
@@ -23,7 +29,7 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password: str, password_hash: str | None) -> bool:
-    return bool(_hasher.verify(password, password_hash or _DUMMY_HASH)) and password_hash is not None
+    return bool(_hasher.verify(password, password_hash or _dummy_hash())) and password_hash is not None
 
 
 def email_hash(email: str) -> str:

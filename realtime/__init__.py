@@ -1,0 +1,1 @@
+"""The realtime service: batch events pushed to browsers over Socket.IO (see realtime.app)."""

@@ -1,0 +1,125 @@
+"""Who may connect and which batches a connection may follow."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import jwt
+import pytest
+import socketio
+from fastapi.testclient import TestClient
+
+from core.config import get_settings
+from tests.realtime.harness import Client, RealtimeProcess, token_of
+from tests.support.api import create_batch
+
+
+def _refusal_code(client: Client) -> str:
+    assert isinstance(client.refusal, dict), client.refusal
+    assert client.refusal["message"] == client.refusal["data"]["detail"]
+    return str(client.refusal["data"]["code"])
+
+
+def test_a_connection_without_a_valid_token_is_refused(
+    client: TestClient, auth: dict[str, str], new_client: Callable[..., Client], realtime: RealtimeProcess
+) -> None:
+    anonymous = new_client()
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        anonymous.connect()
+    assert _refusal_code(anonymous) == "not_authenticated"
+
+    forged = new_client()
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        forged.connect(token="not-a-token")
+    assert _refusal_code(forged) == "invalid_token"
+
+    user_id = client.get("/me", headers=auth).json()["id"]
+    past = datetime.now(UTC) - timedelta(hours=2)
+    expired_token = jwt.encode(
+        {"sub": user_id, "iat": past, "exp": past + timedelta(hours=1), "typ": "access"},
+        get_settings().secret_key,
+        algorithm="HS256",
+    )
+    expired = new_client()
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        expired.connect(token=expired_token)
+    assert _refusal_code(expired) == "token_expired"
+    assert "log in again" in expired.refusal["data"]["detail"]
+
+    someone_else = jwt.encode(
+        {"sub": user_id, "iat": datetime.now(UTC), "exp": datetime.now(UTC) + timedelta(hours=1), "typ": "access"},
+        "another-secret-that-is-at-least-32-bytes-long",
+        algorithm="HS256",
+    )
+    signed_elsewhere = new_client()
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        signed_elsewhere.connect(token=someone_else)
+    assert _refusal_code(signed_elsewhere) == "invalid_token"
+
+    # The same token as the API, in the handshake or as a bearer header.
+    assert new_client().connect(token=token_of(auth)).sio.connected
+    assert new_client().connect(headers=auth).sio.connected
+
+    metrics = realtime.metrics()
+    for reason in ("not_authenticated", "invalid_token", "token_expired"):
+        assert f'renamer_realtime_refused_total{{action="connect",reason="{reason}"}}' in metrics
+
+
+def test_a_connection_may_follow_only_its_own_batches(
+    client: TestClient,
+    auth: dict[str, str],
+    other_auth: dict[str, str],
+    new_client: Callable[..., Client],
+    realtime: RealtimeProcess,
+) -> None:
+    mine = create_batch(client, auth, name="Mine")
+    theirs = create_batch(client, other_auth, name="Theirs")
+    socket = new_client().connect(token=token_of(auth))
+
+    joined = socket.join(mine["id"])
+    assert joined == {
+        "ok": True,
+        "batch_id": mine["id"],
+        "seq": 0,
+        "status": "PENDING",
+        "counts": {"total": 0, "processed": 0, "failed": 0},
+    }
+    not_found = {"ok": False, "code": "not_found", "detail": "No such batch."}
+    assert socket.join(theirs["id"]) == not_found
+    assert socket.join(str(uuid.uuid4())) == not_found
+
+    bad: object
+    for bad in (None, "x", 42, [], {}, {"batch_id": 7}, {"batch_id": "not-a-uuid"}, {"id": mine["id"]}):
+        answer = socket.call("join", bad)
+        assert answer["ok"] is False and answer["code"] == "invalid", (bad, answer)
+        assert answer["detail"]
+        answer = socket.call("leave", bad)
+        assert answer["ok"] is False and answer["code"] == "invalid", (bad, answer)
+
+    assert socket.call("leave", {"batch_id": theirs["id"]})["code"] == "not_found"
+    assert socket.call("leave", {"batch_id": mine["id"]}) == {"ok": True}
+    assert socket.call("leave", {"batch_id": mine["id"]})["code"] == "not_found"
+    assert socket.sio.connected, "bad payloads never break the connection"
+
+    metrics = realtime.metrics()
+    assert 'renamer_realtime_refused_total{action="join",reason="not_found"}' in metrics
+    assert 'renamer_realtime_refused_total{action="join",reason="invalid"}' in metrics
+
+
+def test_health_and_metrics_are_served_on_the_same_port(realtime: RealtimeProcess) -> None:
+    assert httpx.get(f"{realtime.url}/health", timeout=10).json() == {"status": "ok"}
+    ready = httpx.get(f"{realtime.url}/health/ready", timeout=10)
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"redis": "ok", "database": "ok"}
+    metrics = realtime.metrics()
+    for name in (
+        "renamer_realtime_connected_sockets",
+        "renamer_realtime_events_delivered_total",
+        "renamer_realtime_delivery_delay_seconds",
+        "renamer_realtime_refused_total",
+        "process_resident_memory_bytes",
+    ):
+        assert f"# TYPE {name}" in metrics
