@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
 import uuid
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 import jwt
 from pwdlib import PasswordHash
