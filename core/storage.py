@@ -33,8 +33,9 @@ def thumbnail_key(owner_id: uuid.UUID, batch_id: uuid.UUID, image_id: uuid.UUID)
     return f"users/{owner_id}/batches/{batch_id}/thumbnails/{image_id}.webp"
 
 
-def export_key(owner_id: uuid.UUID, batch_id: uuid.UUID, version: int) -> str:
-    return f"users/{owner_id}/batches/{batch_id}/exports/renamed-v{version}.zip"
+def export_key(owner_id: uuid.UUID, batch_id: uuid.UUID, version: int, build_id: str) -> str:
+    """One object per build: two builds of the same version never share (or delete) a key."""
+    return f"users/{owner_id}/batches/{batch_id}/exports/renamed-v{version}-{build_id}.zip"
 
 
 def incoming_key(owner_id: uuid.UUID, batch_id: uuid.UUID, upload_id: uuid.UUID) -> str:

@@ -123,7 +123,7 @@ def build_zip(batch_id: uuid.UUID, *, sessions: sessionmaker[Session], storage: 
     if not entries:
         return Outcome.EMPTY
 
-    key = export_key(owner_id, batch_id, version)
+    key = export_key(owner_id, batch_id, version, uuid.uuid4().hex[:12])
     size = storage.upload_chunks(
         key, stream_zip(_members(entries, storage, datetime.now(UTC))), content_type="application/zip"
     )
@@ -138,8 +138,9 @@ def build_zip(batch_id: uuid.UUID, *, sessions: sessionmaker[Session], storage: 
             events.emit(session, batch, events.BatchCompleted(status=batch.status.value, download_ready=True))
         # Edited while we were building: the newer version gets its own build.
         batch_service.request_zip(session, batch)
-    if recorded and previous_key and previous_key != key:
-        storage.delete(previous_key)
-    elif not recorded:
+    # Only ever delete what this build wrote, or the key its own recording replaced.
+    if not recorded:
         storage.delete(key)
+    elif previous_key:
+        storage.delete(previous_key)
     return Outcome.BUILT

@@ -178,3 +178,44 @@ def test_presigned_upload_gets_the_same_checks(client: TestClient, auth: dict[st
     archive = download_zip(client, auth, wait_for_batch(client, auth, batch["id"])["id"])
     member = next(n for n in archive.namelist() if n.endswith(".jpg"))
     assert hashlib.sha256(archive.read(member)).digest() == hashlib.sha256(good).digest()
+
+
+def test_overlapping_zip_builds_of_one_version_keep_a_downloadable_zip(
+    client: TestClient, auth: dict[str, str], worker: object
+) -> None:
+    """Two builds of the same content version (a rebuild requested twice) both finish;
+    the recorded ZIP must survive the one that loses."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from core.db import get_sessionmaker
+    from core.exports.service import build_zip
+    from core.storage import get_storage
+
+    batch = create_batch(client, auth)
+    upload(client, auth, batch["id"], [("a.jpg", fx.jpeg(seed=501)), ("b.png", fx.png(seed=502))])
+    client.post(f"/batches/{batch['id']}/start", headers=auth)
+    wait_for_batch(client, auth, batch["id"])
+    first = all_images(client, auth, batch["id"])[0]
+    assert client.patch(f"/images/{first['id']}", json={"alt_text": "Edited once."}, headers=auth).status_code == 200
+    import uuid as _uuid
+
+    with ThreadPoolExecutor(3) as pool:
+        list(
+            pool.map(
+                lambda _: build_zip(_uuid.UUID(batch["id"]), sessions=get_sessionmaker(), storage=get_storage()),
+                range(3),
+            )
+        )
+    done = wait_for_batch(client, auth, batch["id"])
+    assert done["download_ready"]
+    archive = download_zip(client, auth, batch["id"])
+    assert "manifest.csv" in archive.namelist() and "Edited once." in archive.read("manifest.csv").decode("utf-8-sig")
+    # The losers clean up after themselves and the winner replaced the old one (the worker's
+    # own build of this version may still be finishing: give it a moment).
+    deadline = time.monotonic() + 15
+    while True:
+        exports = [k for k in get_storage().list_keys("users/") if f"/batches/{batch['id']}/exports/" in k]
+        if len(exports) == 1 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert len(exports) == 1, exports
