@@ -3,8 +3,12 @@
 SHELL := /bin/bash
 UV ?= uv
 RUN := $(UV) run --frozen
+# bootstrap may install uv and Node.js into ~/.local/bin
+export PATH := $(HOME)/.local/bin:$(PATH)
+FRONTEND_DEPS := frontend/node_modules/.installed
 
-.PHONY: dev test lint format bench migrate services services-down services-status bootstrap clean
+.PHONY: dev test lint format bench migrate services services-down services-status bootstrap clean \
+	frontend frontend-deps api-client api-client-check
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -18,26 +22,49 @@ services-down:
 services-status:
 	@scripts/services.sh status
 
+$(FRONTEND_DEPS): frontend/package-lock.json
+	@# npm ci rejects lockfiles written with omit-lockfile-registry-resolved (no registry
+	@# addresses in the lock); npm install honours the lock just the same.
+	@cd frontend && npm install --no-audit --no-fund --loglevel=error
+	@touch $@
+
+frontend-deps: bootstrap $(FRONTEND_DEPS)
+
+## Production build of the frontend (next build; `npm run start` serves it).
+frontend: frontend-deps
+	@cd frontend && npm run build
+
+## Regenerate the typed API client (frontend/openapi.json, frontend/src/api/schema.d.ts).
+api-client: frontend-deps
+	@cd frontend && npm run gen:api
+
+## Fails when the committed client does not match the API (CI runs it in make test).
+api-client-check: frontend-deps
+	@cd frontend && npm run check:api
+
 migrate: services
 	@$(RUN) alembic upgrade head
 
-## Run the platform locally: API on http://127.0.0.1:3001 (docs at /docs), worker + beat.
-dev: migrate
-	@echo "Image Renamer API: http://127.0.0.1:3001  (OpenAPI docs: http://127.0.0.1:3001/docs)  realtime: http://127.0.0.1:3002"
+## Run the platform locally: the app on http://127.0.0.1:3000, API on :3001 (docs at /docs),
+## realtime on :3002, worker + beat.
+dev: migrate frontend-deps
+	@echo "Image Renamer: open http://127.0.0.1:3000  (API http://127.0.0.1:3001/docs, realtime http://127.0.0.1:3002)"
 	@$(RUN) honcho start -f Procfile
 
-## The whole suite against real PostgreSQL, Redis, SeaweedFS and clamd.
-test: services
+## The whole suite against real PostgreSQL, Redis, SeaweedFS, clamd and Chromium.
+test: services frontend-deps
 	@$(RUN) lint-imports --no-cache
 	@$(RUN) ruff check .
 	@$(RUN) mypy core
+	@cd frontend && npm run --silent check:api && npm run --silent typecheck
 	@$(RUN) pytest $(PYTEST_ARGS)
 
-lint: bootstrap
+lint: frontend-deps
 	@$(RUN) ruff check .
 	@$(RUN) ruff format --check .
 	@$(RUN) lint-imports --no-cache
 	@$(RUN) mypy core
+	@cd frontend && npm run --silent lint && npm run --silent typecheck
 
 format: bootstrap
 	@$(RUN) ruff format .
@@ -46,6 +73,7 @@ format: bootstrap
 ## Benchmarks that print figures (not tests).
 bench: services
 	@$(RUN) python -m bench.run
+	@$(RUN) python -m bench.realtime
 
 clean: services-down
 	rm -rf .data

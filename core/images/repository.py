@@ -108,10 +108,11 @@ def lock_unfinished(session: Session, image_id: uuid.UUID) -> Image | None:
 
 def stuck(
     session: Session, *, pending_before: datetime, queued_before: datetime, processing_before: datetime, limit: int
-) -> list[uuid.UUID]:
+) -> list[tuple[uuid.UUID, int]]:
+    """Unfinished images that look abandoned, with how many times they were claimed."""
     status, updated, claimed = col(Image.status), col(Image.updated_at), col(Image.claimed_at)
     query = (
-        select(Image.id)
+        select(Image.id, Image.attempts)
         .where(
             or_(
                 (status == ImageStatus.PENDING) & (updated < pending_before),
@@ -121,7 +122,7 @@ def stuck(
         )
         .limit(limit)
     )
-    return list(session.execute(query).scalars())
+    return [(row[0], row[1]) for row in session.execute(query)]
 
 
 def requeue(session: Session, image_ids: list[uuid.UUID]) -> None:

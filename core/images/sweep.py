@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.batches import repository as batch_repository
 from core.config import Settings
 from core.db import transaction
-from core.images import presigned, repository
+from core.images import presigned, processing, repository
 from core.queue import BuildZip, ProcessImage, TaskName, send
 from core.storage import ObjectStorage
 
@@ -29,6 +29,7 @@ SWEEP_LIMIT = 1000
 @dataclass(frozen=True)
 class SweepReport:
     images_requeued: int
+    images_failed: int
     zips_requested: int
     staged_deleted: int
 
@@ -38,18 +39,31 @@ def sweep(
 ) -> SweepReport:
     now = datetime.now(UTC)
     with transaction(sessions) as session:
-        image_ids = repository.stuck(
+        stuck = repository.stuck(
             session,
             pending_before=now - PENDING_GRACE,
             queued_before=now - timedelta(seconds=settings.stuck_queued_after_seconds),
             processing_before=now - timedelta(seconds=settings.stuck_processing_after_seconds),
             limit=SWEEP_LIMIT,
         )
+        # An image whose every attempt died with its worker (a crash loop, say) is given
+        # up on with a reason rather than re-sent forever.
+        budget = settings.task_max_retries + 2
+        exhausted = [image_id for image_id, attempts in stuck if attempts >= budget]
+        image_ids = [image_id for image_id, attempts in stuck if attempts < budget]
         repository.requeue(session, image_ids)
         batch_ids = batch_repository.needing_zip(
             session, changed_before=now - timedelta(seconds=settings.stuck_queued_after_seconds), limit=SWEEP_LIMIT
         )
         batch_repository.touch(session, batch_ids)
+    for image_id in exhausted:
+        processing.fail(
+            image_id,
+            None,
+            code="analysis_failed",
+            reason="Processing this image failed repeatedly; use regenerate to try again.",
+            sessions=sessions,
+        )
     for image_id in image_ids:
         send(TaskName.PROCESS_IMAGE, ProcessImage(image_id=image_id))
     for batch_id in batch_ids:
@@ -58,4 +72,9 @@ def sweep(
     staged = presigned.expired_staging_keys(cache)
     storage.delete(*staged)
     presigned.forget_staging_keys(cache, staged)
-    return SweepReport(images_requeued=len(image_ids), zips_requested=len(batch_ids), staged_deleted=len(staged))
+    return SweepReport(
+        images_requeued=len(image_ids),
+        images_failed=len(exhausted),
+        zips_requested=len(batch_ids),
+        staged_deleted=len(staged),
+    )

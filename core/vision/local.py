@@ -131,7 +131,9 @@ def _decode(source: BinaryIO, *, min_side: int, max_side: int, grey: bool, max_p
                     code="too_many_pixels",
                 )
             started = time.perf_counter()
-            exif = img.getexif()
+            # For PNG, getexif() decodes every pixel looking for an eXIf chunk after the
+            # image data (hundreds of MB at 50 MP); a chunk before it is already in info.
+            exif = img.getexif() if img.format != "PNG" or "exif" in img.info else Image.Exif()
             metadata = read_metadata(exif)
             header_orientation = exif.get(0x0112)
             file_orientation = img.info.get("original_orientation", metadata.orientation)

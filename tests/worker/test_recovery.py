@@ -72,3 +72,29 @@ def test_a_permanent_failure_marks_the_image_and_the_batch_carries_on(
     rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig"))))
     failed = next(r for r in rows if r["original_name"] == "gone.jpg")
     assert failed["status"] == "failed" and failed["new_name"] == "" and "missing" in failed["reason"]
+
+
+def test_an_image_whose_attempts_all_died_is_failed_not_resent_forever(
+    client: TestClient, auth: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("core.images.flows.send", lambda *args, **kwargs: None)
+    batch = create_batch(client, auth)
+    image_id = upload(client, auth, batch["id"], [("crashy.jpg", fx.jpeg(seed=420))]).json()["results"][0]["image_id"]
+    client.post(f"/batches/{batch['id']}/start", headers=auth)
+    settings = get_settings()
+    with transaction() as session:  # every claim so far died with its worker
+        session.execute(
+            update(Image)
+            .where(Image.id == uuid.UUID(image_id))
+            .values(
+                status=ImageStatus.PROCESSING,
+                attempts=settings.task_max_retries + 2,
+                claimed_at=Image.updated_at - timedelta(hours=1),
+            )
+        )
+    report = sweep(sessions=get_sessionmaker(), storage=get_storage(), cache=get_redis(), settings=settings)
+    assert report.images_failed >= 1
+    done = wait_for_batch(client, auth, batch["id"], download=False)
+    assert (done["status"], done["failed_images"]) == ("FAILED", 1)
+    (image,) = all_images(client, auth, batch["id"])
+    assert image["failure_code"] == "analysis_failed" and "regenerate" in image["failure_reason"]

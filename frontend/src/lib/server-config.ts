@@ -1,0 +1,15 @@
+import { DEFAULT_CONFIG, type RuntimeConfig } from "./config";
+
+// Read with a computed key on purpose: Next inlines `process.env.NEXT_PUBLIC_*` member
+// expressions at build time, and these must come from the environment of `next start`.
+function env(name: string): string | undefined {
+  const value = process.env[name];
+  return value && value.trim() ? value.trim() : undefined;
+}
+
+export function serverRuntimeConfig(): RuntimeConfig {
+  return {
+    apiUrl: env("NEXT_PUBLIC_API_URL") ?? DEFAULT_CONFIG.apiUrl,
+    realtimeUrl: env("NEXT_PUBLIC_REALTIME_URL") ?? DEFAULT_CONFIG.realtimeUrl,
+  };
+}

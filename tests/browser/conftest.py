@@ -1,0 +1,102 @@
+"""Browser tests: a real Chromium drives the built frontend against the whole stack
+(API, worker, realtime service, `next start`), started by scripts/stack.py on free ports
+with the test database, bucket and Redis database of tests/conftest.py.
+
+Needs Debian's chromium (/usr/bin/chromium), the `playwright` Python package (its
+browsers are never downloaded) and Node.js 20+ with npm. When one is missing the tests
+are skipped with the reason, except under CI, where that is a failure.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core.config import PROJECT_ROOT
+
+CHROMIUM = Path(os.environ.get("RENAMER_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "browser"
+
+
+def _load_stack_module() -> Any:
+    """scripts/ is not a package; load scripts/stack.py by path."""
+    spec = importlib.util.spec_from_file_location("renamer_stack", PROJECT_ROOT / "scripts" / "stack.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["renamer_stack"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _missing_prerequisites() -> list[str]:
+    missing = []
+    if importlib.util.find_spec("playwright") is None:
+        missing.append("the `playwright` Python package")
+    if not CHROMIUM.exists():
+        missing.append(f"Chromium at {CHROMIUM} (apt-get install chromium)")
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        missing.append("Node.js 20+ and npm")
+    return missing
+
+
+@pytest.fixture(scope="session")
+def browser_prerequisites() -> None:
+    missing = _missing_prerequisites()
+    if missing:
+        message = "browser tests need " + ", ".join(missing)
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def frontend_build(browser_prerequisites: None, artifacts: Path) -> None:
+    """`npm install` (from the lock) and `next build` when node_modules or .next is missing or stale."""
+    stack = _load_stack_module()
+    with (artifacts / "frontend-build.log").open("w") as log:
+        stack.ensure_frontend_built(log=log)
+
+
+@pytest.fixture(scope="module")
+def stack(services: None, frontend_build: None, artifacts: Path) -> Iterator[Any]:
+    """API, worker, realtime and frontend for this module only: its worker must not outlive
+    the module, or it would take jobs meant for the worker tests' own workers."""
+    module = _load_stack_module()
+    running = module.Stack(log_dir=artifacts / "logs").start(timeout=120, realtime_wait=60)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(browser_prerequisites: None) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
