@@ -29,7 +29,10 @@ def db_session() -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(db_session)]
+# scope="function": commit as soon as the route returns, BEFORE the response is sent.
+# FastAPI's default runs a yield dependency's exit after sending, so a client could act
+# on a response (say, a sign-up's token) before its transaction had committed.
+SessionDep = Annotated[Session, Depends(db_session, scope="function")]
 StorageDep = Annotated[ObjectStorage, Depends(get_storage)]
 
 
