@@ -17,7 +17,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Self
 
 import httpx
 
@@ -84,30 +84,38 @@ class ServiceProcess:
             self.process.wait(timeout=10)
 
 
-class ApiProcess(ServiceProcess):
-    name = "API"
+class UvicornProcess(ServiceProcess):
+    """An ASGI app under uvicorn, started when its health path answers 200."""
+
+    app = ""
+    health_path = "/health"
 
     def __init__(self, port: int, log_path: Path, env: dict[str, str]) -> None:
         command = [
-            sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port),
+            sys.executable, "-m", "uvicorn", self.app, "--host", "127.0.0.1", "--port", str(port),
             "--log-level", "warning",
         ]  # fmt: skip
         super().__init__(command, log_path, env)
         self.base_url = f"http://127.0.0.1:{port}"
 
-    def start(self, timeout: float = 60.0) -> ApiProcess:
+    def start(self, timeout: float = 60.0) -> Self:
         self.spawn()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not self.alive():
                 raise self._exited()
             try:
-                if httpx.get(f"{self.base_url}/health", timeout=2).status_code == 200:
+                if httpx.get(f"{self.base_url}{self.health_path}", timeout=3).status_code == 200:
                     return self
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
-        raise TimeoutError(f"the API did not answer within {timeout:.0f} s:\n{self.log_tail()}")
+        raise TimeoutError(f"the {self.name} did not answer within {timeout:.0f} s:\n{self.log_tail()}")
+
+
+class ApiProcess(UvicornProcess):
+    name = "API"
+    app = "api.main:app"
 
 
 class WorkerProcess(ServiceProcess):

@@ -60,7 +60,7 @@ from typing import Any
 import httpx
 
 from bench import environment
-from bench.processes import ApiProcess, MemorySampler, ServiceProcess, WorkerProcess, cpu_seconds
+from bench.processes import ApiProcess, MemorySampler, ServiceProcess, UvicornProcess, WorkerProcess, cpu_seconds
 
 EVENTS_PER_BATCH = 5
 TARGET_P95_MS = 100.0
@@ -73,30 +73,10 @@ def progress(message: str) -> None:
     print(f"[realtime] {message}", file=sys.stderr, flush=True)
 
 
-class RealtimeProcess(ServiceProcess):
-    name = "realtime"
-
-    def __init__(self, port: int, log_path: Path, env: dict[str, str]) -> None:
-        command = [
-            sys.executable, "-m", "uvicorn", "realtime.app:app", "--host", "127.0.0.1", "--port", str(port),
-            "--log-level", "warning",
-        ]  # fmt: skip
-        super().__init__(command, log_path, env)
-        self.base_url = f"http://127.0.0.1:{port}"
-
-    def start(self, timeout: float = 60.0) -> RealtimeProcess:
-        self.spawn()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not self.alive():
-                raise self._exited()
-            try:
-                if httpx.get(f"{self.base_url}/health/ready", timeout=3).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise TimeoutError(f"the realtime server was not ready within {timeout:.0f} s:\n{self.log_tail()}")
+class RealtimeProcess(UvicornProcess):
+    name = "realtime server"
+    app = "realtime.app:app"
+    health_path = "/health/ready"  # subscribed to Redis, not merely listening
 
     def metric(self, sample: str) -> float:
         """The value of one sample from /metrics, e.g. 'renamer_realtime_reorder_total{outcome="held"}'."""
