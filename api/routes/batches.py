@@ -59,12 +59,15 @@ def _upload_response(results: UploadResults) -> UploadResults | JSONResponse:
     if results.accepted or not results.results:
         return results
     codes = {r.code for r in results.results}
-    only = results.results[0] if len(results.results) == 1 else None
+    if len(results.results) == 1:
+        detail = results.results[0].detail or "The file was refused."
+    else:
+        detail = "None of the files were accepted; see each file's reason."
     return envelope(
         422,
         "FileRejected",
         codes.pop() if len(codes) == 1 else "all_files_rejected",
-        only.detail or "The file was refused." if only else "None of the files were accepted; see each file's reason.",
+        detail,
         accepted=0,
         rejected=results.rejected,
         results=[r.model_dump(mode="json") for r in results.results],

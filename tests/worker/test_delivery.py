@@ -14,7 +14,7 @@ from core.batches.models import Batch
 from core.config import get_settings
 from core.db import get_sessionmaker, transaction
 from core.images import processing
-from core.images.models import Image, ImageStatus
+from core.images.models import Image
 from core.queue import ProcessImage, TaskName, send
 from core.storage import get_storage
 from core.vision.registry import get_provider
@@ -92,10 +92,6 @@ def test_worker_killed_mid_batch_still_completes_every_image_once(
         while _batch_row(batch["id"]).processed_images < 3:
             assert time.monotonic() < deadline, victim.log_tail()
             time.sleep(0.05)
-        with transaction() as session:
-            in_flight = session.execute(
-                select(Image.id).where(Image.batch_id == uuid.UUID(batch["id"]), Image.status == ImageStatus.PROCESSING)
-            ).all()
         victim.kill()
     finally:
         victim.kill()
@@ -114,4 +110,3 @@ def test_worker_killed_mid_batch_still_completes_every_image_once(
     assert len(set(names)) == 24
     archive = download_zip(client, auth, batch["id"])
     assert sorted(archive.namelist()) == sorted([*names, "manifest.csv"])
-    assert in_flight is not None  # recorded for the failure message above
