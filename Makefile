@@ -7,8 +7,9 @@ RUN := $(UV) run --frozen
 export PATH := $(HOME)/.local/bin:$(PATH)
 FRONTEND_DEPS := frontend/node_modules/.installed
 
-.PHONY: dev test lint format bench migrate services services-down services-status bootstrap clean \
+.PHONY: dev test lint format bench eval migrate services services-down services-status bootstrap clean \
 	frontend frontend-deps api-client api-client-check
+.PHONY: k8s k8s-check
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -74,6 +75,20 @@ format: bootstrap
 bench: services
 	@$(RUN) python -m bench.run
 	@$(RUN) python -m bench.realtime
+	@$(RUN) python -m bench.vision
+
+## Naming quality per vision provider on a fixed set of real photographs (a measurement, not a test;
+## fails only on a name that breaks the filename rules). EVAL_ARGS=--verbose prints every name.
+eval:
+	@$(RUN) python -m bench.eval $(EVAL_ARGS)
 
 clean: services-down
 	rm -rf .data
+
+## Render the plain Kubernetes manifests in k8s/ from the Helm chart (helm/image-renamer).
+k8s: bootstrap
+	@$(RUN) python scripts/render_k8s.py
+
+## Fails when k8s/ is not what the chart renders (tests/ops checks it too).
+k8s-check: bootstrap
+	@$(RUN) python scripts/render_k8s.py --check

@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api import errors
 from api.middleware import MetricsMiddleware
-from api.routes import auth, batches, health, images
+from api.routes import auth, batches, health, images, options
 from core import events
 from core.config import get_settings
 from core.imaging import assert_pillow_simd
@@ -42,6 +42,6 @@ def create_app() -> FastAPI:
     )
     app.add_middleware(MetricsMiddleware)
     errors.install(app)
-    for router in (health.router, auth.router, batches.router, images.router):
+    for router in (health.router, auth.router, batches.router, images.router, options.router):
         app.include_router(router)
     return app

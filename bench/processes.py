@@ -123,13 +123,24 @@ class WorkerProcess(ServiceProcess):
 
     name = "worker"
 
-    def __init__(self, label: str, run_dir: Path, env: dict[str, str], *, concurrency: int = 2) -> None:
+    def __init__(
+        self,
+        label: str,
+        run_dir: Path,
+        env: dict[str, str],
+        *,
+        concurrency: int = 2,
+        pool: str = "prefork",
+        queues: str = "images,exports,maintenance",
+        beat: bool = True,
+    ) -> None:
         command = [
-            sys.executable, "-m", "celery", "-A", "worker.app", "worker",
-            "--concurrency", str(concurrency), "--queues", "images,exports,maintenance",
+            sys.executable, "-m", "celery", "-A", "worker.app", "worker", "--pool", pool,
+            "--concurrency", str(concurrency), "--queues", queues,
             "--hostname", f"bench-{label}@%h", "--without-gossip", "--without-mingle", "--loglevel", "INFO",
-            "--beat", "--schedule", str(run_dir / f"beat-{label}.schedule"),
         ]  # fmt: skip
+        if beat:
+            command += ["--beat", "--schedule", str(run_dir / f"beat-{label}.schedule")]
         super().__init__(command, run_dir / f"worker-{label}.log", env)
         self.label = label
         self.metrics_url = f"http://127.0.0.1:{env['RENAMER_WORKER_METRICS_PORT']}/metrics"

@@ -4,5 +4,6 @@ from core.accounts.models import User
 from core.batches.models import Batch
 from core.db import metadata
 from core.images.models import Image
+from core.vision.models import AnalysisCacheEntry
 
-__all__ = ["Batch", "Image", "User", "metadata"]
+__all__ = ["AnalysisCacheEntry", "Batch", "Image", "User", "metadata"]

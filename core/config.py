@@ -9,8 +9,9 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -71,12 +72,60 @@ class Settings(BaseSettings):
     default_language: str = "en"
 
     # Processing
+    # The provider chain, first choice first, comma-separated: "openai,local". While one
+    # provider fails (circuit open) its work moves to the next. Names: local, openai,
+    # openai_compatible, google_vision. A batch may pick its own chain from these.
     vision_provider: str = "local"
+    # Threads of the I/O worker (queue "vision"): remote provider calls in flight per worker process.
+    vision_io_concurrency: int = 48
+
+    # Vision providers: resilience shared by all of them (the chain applies it)
+    provider_retry_attempts: int = 3  # tries per provider for one image before falling back
+    provider_retry_base_seconds: float = 0.5  # exponential backoff base, full jitter
+    provider_retry_max_wait_seconds: float = 30.0  # cap on any one wait, Retry-After included
+    provider_breaker_failures: int = 5  # consecutive failures that open the circuit
+    provider_breaker_reset_seconds: int = 60  # how long an open circuit sends work elsewhere
+    nudenet_enabled: bool = True  # the local analyzer's safety flag
+    nudenet_threshold: float = 0.6
+
+    # OpenAI (official SDK). base_url None: api.openai.com.
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    openai_model: str = "gpt-4o-mini"
+    openai_api: Literal["chat", "responses"] = "chat"  # Chat Completions or the Responses API
+    openai_timeout_seconds: float = 60.0
+    openai_image_detail: Literal["low", "high", "auto"] = "low"
+    openai_input_usd_per_million_tokens: float = 0.15
+    openai_output_usd_per_million_tokens: float = 0.60
+    openai_requests_per_minute: int = 500  # shared by every worker (Redis)
+    openai_max_concurrency: int = 64  # calls in flight across every worker (Redis)
+
+    # Any OpenAI-compatible server (Ollama, vLLM, LM Studio, llama.cpp): same client, own settings.
+    compatible_base_url: str | None = None  # e.g. http://127.0.0.1:11434/v1
+    compatible_api_key: SecretStr | None = None  # most local servers ignore it
+    compatible_model: str = "llava"
+    compatible_api: Literal["chat", "responses"] = "chat"
+    compatible_timeout_seconds: float = 120.0
+    compatible_input_usd_per_million_tokens: float = 0.0
+    compatible_output_usd_per_million_tokens: float = 0.0
+    compatible_requests_per_minute: int = 600
+    compatible_max_concurrency: int = 8
+
+    # Google Cloud Vision (official client, REST transport). Credentials: an API key, or a
+    # service-account JSON file, or neither (application default credentials).
+    google_vision_api_key: SecretStr | None = None
+    google_vision_credentials_file: Path | None = None
+    google_vision_endpoint: str = "vision.googleapis.com"  # host[:port]; http://127.0.0.1:port for a test server
+    google_vision_timeout_seconds: float = 30.0
+    google_vision_usd_per_thousand_units: float = 1.5  # one unit per feature per image
+    google_vision_requests_per_minute: int = 1800
+    google_vision_max_concurrency: int = 64
     stuck_queued_after_seconds: int = 120
     stuck_processing_after_seconds: int = 600
     task_max_retries: int = 5
     sweep_interval_seconds: int = 30
     worker_metrics_port: int = 9101
+    worker_metrics_host: str = "127.0.0.1"  # 0.0.0.0 in containers, so Prometheus can scrape it
     ocr_enabled: bool = True
 
     realtime_enabled: bool = True  # publish events for the realtime service
@@ -87,6 +136,10 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 3001
     cors_origins: list[str] = Field(default_factory=lambda: ["http://127.0.0.1:3000", "http://localhost:3000"])
+
+    @property
+    def provider_chain(self) -> list[str]:
+        return [name.strip() for name in self.vision_provider.split(",") if name.strip()]
 
     @property
     def effective_broker_url(self) -> str:

@@ -12,7 +12,12 @@ item at once and say why).
     ├── PayloadTooLarge (413)    ├── UnsupportedMediaType (415)
     ├── ServiceUnavailable (503) (fail-closed dependencies such as clamd)
     ├── TransientError           (worker: retry)
+    │   └── ProviderError        (a vision provider failed; the chain retries or falls back)
+    │       ├── ProviderUnavailable   (429, 5xx, timeout, connection; may carry retry_after)
+    │       └── ProviderReplyInvalid  (empty, not JSON, off-schema after a repair attempt)
     └── PermanentError           (worker: give up, record the reason)
+        ├── ProviderMisconfigured     (key, endpoint or model cannot work for any image)
+        └── ImageRefused              (the provider refused this image, e.g. content policy)
 """
 
 from __future__ import annotations
@@ -101,3 +106,55 @@ class FileRejected(RenamerError):
 
     status_code = 422
     code = "rejected"
+
+
+class ProviderError(TransientError):
+    """A vision provider call failed in a way another try, or another provider, may fix."""
+
+    code = "provider_error"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        provider: str,
+        retry_after: float | None = None,
+        code: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail, code=code, extra=extra)
+        self.provider = provider
+        self.retry_after = retry_after  # seconds, from Retry-After / retry-after-ms when the reply had one
+
+
+class ProviderUnavailable(ProviderError):
+    """429, 5xx, a timeout or a connection failure. Counts against the circuit breaker."""
+
+    code = "provider_unavailable"
+
+
+class ProviderReplyInvalid(ProviderError):
+    """The reply was empty, not JSON, or did not match the schema, even after one repair request."""
+
+    code = "provider_reply_invalid"
+
+
+class ProviderMisconfigured(PermanentError):
+    """The provider cannot work for any image: bad key, unknown model, a model that cannot see images."""
+
+    status_code = 503
+    code = "provider_misconfigured"
+
+    def __init__(self, detail: str, *, provider: str, code: str | None = None) -> None:
+        super().__init__(detail, code=code)
+        self.provider = provider
+
+
+class ImageRefused(PermanentError):
+    """The provider refused this one image (content policy, refusal); others still work."""
+
+    code = "image_refused"
+
+    def __init__(self, detail: str, *, provider: str, code: str | None = None) -> None:
+        super().__init__(detail, code=code)
+        self.provider = provider

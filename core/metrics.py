@@ -33,6 +33,33 @@ TASK_DURATION = Histogram(
 )
 IMAGES_FINISHED = Counter("renamer_images_finished_total", "Images by final status.", ["status", "provider"])
 
+# Vision providers (core.vision.chain). outcome: ok, unavailable, invalid_reply, refused,
+# misconfigured, undecodable, circuit_open, cached.
+PROVIDER_CALLS = Counter("renamer_provider_calls_total", "Provider calls by outcome.", ["provider", "outcome"])
+PROVIDER_LATENCY = Histogram(
+    "renamer_provider_call_duration_seconds",
+    "Provider call latency (one attempt, limiter wait excluded).",
+    ["provider"],
+    buckets=(0.1, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 8.0, 13.0, 20.0, 30.0, 60.0, 120.0),
+)
+PROVIDER_LIMIT_WAIT = Histogram(
+    "renamer_provider_limit_wait_seconds",
+    "Time spent waiting for a rate or concurrency slot.",
+    ["provider"],
+    buckets=(0.001, 0.01, 0.05, 0.1, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
+)
+PROVIDER_RETRIES = Counter("renamer_provider_retries_total", "Provider calls retried.", ["provider"])
+PROVIDER_FALLBACKS = Counter(
+    "renamer_provider_fallbacks_total", "Images moved to the next provider in the chain.", ["provider", "reason"]
+)
+PROVIDER_CIRCUIT_OPENED = Counter("renamer_provider_circuit_opened_total", "Circuit breaker trips.", ["provider"])
+PROVIDER_COST = Counter("renamer_provider_cost_usd_total", "Estimated provider cost in US dollars.", ["provider"])
+PROVIDER_TOKENS = Counter("renamer_provider_tokens_total", "Tokens billed by the provider.", ["provider", "kind"])
+PROVIDER_UNITS = Counter("renamer_provider_units_total", "Billable feature units (per-feature pricing).", ["provider"])
+PROVIDER_CACHE_HITS = Counter(
+    "renamer_provider_cache_hits_total", "Analyses served from the cache instead of a paid call.", ["provider"]
+)
+
 
 def registry() -> CollectorRegistry:
     if MULTIPROCESS:

@@ -25,7 +25,8 @@ class TaskName(StrEnum):
 
 
 class Queue(StrEnum):
-    IMAGES = "images"
+    IMAGES = "images"  # CPU-bound work (the local analyzer): a prefork worker, one process per core
+    VISION = "vision"  # images analysed by remote providers: a thread-pool worker keeps many calls in flight
     EXPORTS = "exports"
     MAINTENANCE = "maintenance"
 
@@ -70,10 +71,12 @@ def producer() -> Celery:
     return app
 
 
-def send(task: TaskName, payload: BaseModel) -> None:
-    producer().send_task(task.value, kwargs=payload.model_dump(mode="json"), queue=ROUTES[task].value)
+def send(task: TaskName, payload: BaseModel, *, queue: Queue | None = None) -> None:
+    """Send now. `queue` overrides the task's usual queue (image work for remote providers)."""
+    target = queue or ROUTES[task]
+    producer().send_task(task.value, kwargs=payload.model_dump(mode="json"), queue=target.value)
 
 
-def enqueue(session: Session, task: TaskName, payload: BaseModel) -> None:
+def enqueue(session: Session, task: TaskName, payload: BaseModel, *, queue: Queue | None = None) -> None:
     """Send `task` once the session's transaction commits; nothing is sent on rollback."""
-    after_commit(session, lambda: send(task, payload))
+    after_commit(session, lambda: send(task, payload, queue=queue))

@@ -78,6 +78,9 @@ class ObjectStorage:
                 retries={"max_attempts": 4, "mode": "standard"},
                 connect_timeout=5,
                 read_timeout=60,
+                # The I/O worker runs dozens of threads on one client (thread-safe); the default pool of 10 would
+                # make them queue for a connection.
+                max_pool_connections=max(10, settings.vision_io_concurrency + 4),
             ),
         }
         self.bucket = settings.s3_bucket

@@ -14,6 +14,7 @@ PACKAGES=(
   tesseract-ocr tesseract-ocr-eng             # OCR of text in images (pytesseract)
   clamav-daemon clamav                        # virus scanning of uploads
   libimage-exiftool-perl                      # metadata the app writes into renamed files
+  docker-compose                              # `docker-compose config` validates docker-compose.yml in make test
   build-essential python3-dev                 # Pillow-SIMD has no wheels: it is compiled by uv sync
   zlib1g-dev libpng-dev libtiff-dev libwebp-dev libfreetype-dev liblcms2-dev libopenjp2-7-dev
   chromium fonts-dejavu-core                  # the browser tests drive Debian's Chromium (never a downloaded one)

@@ -26,6 +26,10 @@ TEST_ENV = {
     "RENAMER_SWEEP_INTERVAL_SECONDS": "2",
     "RENAMER_WORKER_METRICS_PORT": "0",
     "RENAMER_TASK_MAX_RETRIES": "2",
+    # OpenAI counts as configured so that batches may choose it; the discard port refuses at once,
+    # and the tests that use it point RENAMER_OPENAI_BASE_URL at tests/fakes/openai_server.py.
+    "RENAMER_OPENAI_API_KEY": "sk-test-not-a-real-key",
+    "RENAMER_OPENAI_BASE_URL": "http://127.0.0.1:9/v1",
 }
 os.environ.update(TEST_ENV)
 

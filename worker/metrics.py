@@ -25,7 +25,7 @@ def _serve_metrics(**_: object) -> None:
     registry.register(QueueDepthCollector([q.value for q in Queue]))
     settings = get_settings()
     if settings.worker_metrics_port:
-        start_http_server(settings.worker_metrics_port, addr="127.0.0.1", registry=registry)
+        start_http_server(settings.worker_metrics_port, addr=settings.worker_metrics_host, registry=registry)
 
 
 def _forget_dead_workers(parent: Path) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 
-from celery.signals import worker_process_init
+from celery.signals import worker_process_init, worker_ready
 
 from core import events
 from core.config import get_settings
 from core.db import get_engine, get_sessionmaker
+from core.errors import ProviderMisconfigured
 from core.exports.service import build_zip
 from core.images import processing
 from core.images.sweep import sweep
@@ -17,7 +18,7 @@ from core.imaging import assert_pillow_simd
 from core.queue import BuildZip, ProcessImage, Sweep, TaskName
 from core.redis import get_redis
 from core.storage import get_storage
-from core.vision.registry import get_provider
+from core.vision import chain, registry
 from worker.task import renamer_task
 
 log = logging.getLogger(__name__)
@@ -29,9 +30,28 @@ def processing_dependencies() -> processing.Dependencies:
     return processing.Dependencies(
         sessions=get_sessionmaker(),
         storage=get_storage(),
-        provider=get_provider(settings.vision_provider),
+        guards=chain.Guards(settings=settings, redis=get_redis()),
         settings=settings,
     )
+
+
+def _load_chain() -> None:
+    """Load the operator's providers and check each remote one's configuration once.
+
+    A misconfigured provider (wrong key, a model that cannot see images) is reported
+    here in a sentence an operator can act on, and its circuit is opened so images go
+    straight to the next provider instead of failing one by one."""
+    deps = processing_dependencies()
+    for name in deps.settings.provider_chain:
+        try:
+            provider = registry.get_provider(name)
+            if name in registry.REMOTE_PROVIDERS:
+                provider.check()
+        except ProviderMisconfigured as exc:
+            log.error("vision provider %s is misconfigured: %s", name, exc.detail)
+            deps.guards.breaker(name).trip(chain.MISCONFIGURED_OPEN_SECONDS)
+        except Exception:  # unreachable right now is not misconfigured: the breaker handles it
+            log.warning("vision provider %s could not be checked", name, exc_info=True)
 
 
 @worker_process_init.connect
@@ -39,8 +59,18 @@ def _load_models(**_: object) -> None:
     assert_pillow_simd()
     # Engines and clients must not be shared across fork; each child builds its own.
     get_engine().dispose(close=False)
-    processing_dependencies()
+    _load_chain()
     events.warm_up()
+
+
+@worker_ready.connect
+def _load_models_for_thread_pools(sender: object = None, **_: object) -> None:
+    # Thread and solo pools run tasks in this process: worker_process_init never fires.
+    pool = type(getattr(sender, "pool", None)).__module__ if sender is not None else ""
+    if "prefork" not in pool:
+        assert_pillow_simd()
+        _load_chain()
+        events.warm_up()
 
 
 def _give_up_on_image(payload: ProcessImage, exc: BaseException) -> None:

@@ -15,8 +15,11 @@ from core.batches.schemas import (
     BatchCreate,
     BatchPage,
     BatchPublic,
+    BatchUpdate,
     CompleteRequest,
     DownloadLink,
+    KeywordSuggestionRequest,
+    KeywordSuggestionResponse,
     PresignRequest,
     PresignResponse,
     UploadResults,
@@ -35,8 +38,8 @@ PageSize = Annotated[int, Query(ge=1, le=200)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-def create_batch(body: BatchCreate, principal: PrincipalDep, session: SessionDep) -> BatchPublic:
-    return service.to_public(service.create(session, principal, request=body))
+def create_batch(body: BatchCreate, principal: PrincipalDep, session: SessionDep, settings: SettingsDep) -> BatchPublic:
+    return service.to_public(service.create(session, principal, request=body, settings=settings))
 
 
 @router.get("")
@@ -47,6 +50,28 @@ def list_batches(principal: PrincipalDep, session: SessionDep, page: Page = 1, p
 @router.get("/{batch_id}")
 def get_batch(batch_id: uuid.UUID, principal: PrincipalDep, session: SessionDep) -> BatchPublic:
     return service.to_public(service.get(session, principal, batch_id))
+
+
+@router.patch("/{batch_id}")
+def update_batch(
+    batch_id: uuid.UUID, body: BatchUpdate, principal: PrincipalDep, session: SessionDep, settings: SettingsDep
+) -> BatchPublic:
+    """Rename the batch or change its options. Naming options are fixed once uploads close;
+    delivery options (metadata, GPS) can change at any time and rebuild the ZIP."""
+    return service.to_public(service.update(session, principal, batch_id, change=body, settings=settings))
+
+
+@router.post("/{batch_id}/keyword-suggestions")
+def keyword_suggestions(
+    batch_id: uuid.UUID,
+    body: KeywordSuggestionRequest,
+    principal: PrincipalDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> KeywordSuggestionResponse:
+    """Related keywords, ranked: from the batch's text-capable provider when it has one, and
+    from what the batch's analysed images show."""
+    return service.keyword_suggestions(session, principal, batch_id, request=body, settings=settings)
 
 
 @router.post("/{batch_id}/start")

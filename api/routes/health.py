@@ -13,6 +13,7 @@ from core.metrics import registry
 from core.redis import get_redis
 from core.scanning.clamav import ClamdScanner
 from core.storage import get_storage
+from core.vision import registry as vision_registry
 
 router = APIRouter(tags=["health"])
 
@@ -53,6 +54,30 @@ async def readiness() -> JSONResponse:
     return JSONResponse(
         {"status": "ready" if ready else "not_ready", "checks": results}, status_code=200 if ready else 503
     )
+
+
+def _provider_checks() -> dict[str, str]:
+    """Each configured provider of the chain checks its key, endpoint and model (a tiny request)."""
+    settings = get_settings()
+    results: dict[str, str] = {}
+    for name in settings.provider_chain:
+        try:
+            vision_registry.get_provider(name).check()
+            results[name] = "ok"
+        except RenamerError as exc:
+            results[name] = exc.detail
+        except Exception as exc:
+            results[name] = f"check failed ({type(exc).__name__})"
+    return results
+
+
+@router.get("/health/providers")
+async def providers() -> JSONResponse:
+    """Whether each vision provider in the operator's chain works: a wrong key, an unknown
+    model or a model that cannot read images is reported here in plain words."""
+    results = await run_in_threadpool(_provider_checks)
+    ok = all(v == "ok" for v in results.values())
+    return JSONResponse({"status": "ok" if ok else "degraded", "providers": results}, status_code=200 if ok else 503)
 
 
 @router.get("/metrics", include_in_schema=False)

@@ -43,6 +43,18 @@ class Batch(SQLModel, table=True):
     )
     language: str = Field(default="en", max_length=16)
     max_name_length: int = Field(default=60)
+    # Naming and delivery options (validated by core.batches.schemas.BatchOptions).
+    # The provider chain for this batch; None: the operator's chain (settings.vision_provider).
+    providers: list[str] | None = Field(default=None, sa_column=Column(ARRAY(Text), nullable=True))
+    brand: str | None = Field(default=None, max_length=100)
+    name_template: str | None = Field(default=None, max_length=200)  # "{brand}-{subject}-{color}-{n}"
+    case_style: str = Field(default="kebab", max_length=8, sa_column_kwargs={"server_default": "kebab"})
+    keep_pattern: str | None = Field(default=None, max_length=200)  # regex: part of the original name to keep
+    unicode_names: bool = Field(default=False, sa_column_kwargs={"server_default": "false"})
+    allow_unsafe_names: bool = Field(default=False, sa_column_kwargs={"server_default": "false"})
+    write_metadata: bool = Field(default=False, sa_column_kwargs={"server_default": "false"})
+    strip_gps: bool = Field(default=False, sa_column_kwargs={"server_default": "false"})
+    cost_usd: float = Field(default=0.0, sa_column_kwargs={"server_default": "0"})  # provider cost so far
     total_images: int = 0
     processed_images: int = 0
     failed_images: int = 0

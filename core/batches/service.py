@@ -11,11 +11,39 @@ from core import events
 from core.accounts.schemas import Principal
 from core.batches import repository
 from core.batches.models import FINISHED, OPEN_FOR_UPLOAD, Batch, BatchStatus
-from core.batches.schemas import BatchCreate, BatchPage, BatchPublic, DownloadLink
-from core.errors import Conflict, NotFound
+from core.batches.schemas import (
+    BatchCreate,
+    BatchPage,
+    BatchPublic,
+    BatchUpdate,
+    DownloadLink,
+    KeywordSuggestionPublic,
+    KeywordSuggestionRequest,
+    KeywordSuggestionResponse,
+)
+from core.config import Settings
+from core.errors import Conflict, NotFound, ProviderError, ValidationFailed
+from core.images import repository as image_repository
+from core.naming.keywords import suggest_keywords
+from core.naming.service import NamingOptions
 from core.naming.words import slug_words
 from core.queue import BuildZip, TaskName, enqueue
 from core.storage import ObjectStorage
+from core.vision import registry
+from core.vision.base import Analysis, KeywordSuggester
+
+# Options that decide names: fixed once uploads close (names already made would not follow).
+NAMING_FIELDS = (
+    "keywords", "language", "max_name_length", "providers", "brand", "name_template", "case_style",
+    "keep_pattern", "unicode_names", "allow_unsafe_names",
+)  # fmt: skip
+# Fields that always have a value: null is refused rather than stored.
+CLEARABLE_ONLY_BY_VALUE = (
+    "name", "keywords", "language", "max_name_length", "case_style", "unicode_names", "allow_unsafe_names",
+    "write_metadata", "strip_gps",
+)  # fmt: skip
+# Options that only change the delivered ZIP: editable at any time, the ZIP is rebuilt.
+DELIVERY_FIELDS = ("write_metadata", "strip_gps")
 
 
 def to_public(batch: Batch) -> BatchPublic:
@@ -26,6 +54,16 @@ def to_public(batch: Batch) -> BatchPublic:
         keywords=list(batch.keywords),
         language=batch.language,
         max_name_length=batch.max_name_length,
+        providers=list(batch.providers) if batch.providers else None,
+        brand=batch.brand,
+        name_template=batch.name_template,
+        case_style=batch.case_style,  # validated on the way in
+        keep_pattern=batch.keep_pattern,
+        unicode_names=batch.unicode_names,
+        allow_unsafe_names=batch.allow_unsafe_names,
+        write_metadata=batch.write_metadata,
+        strip_gps=batch.strip_gps,
+        cost_usd=batch.cost_usd,
         total_images=batch.total_images,
         processed_images=batch.processed_images,
         failed_images=batch.failed_images,
@@ -39,15 +77,70 @@ def is_download_ready(batch: Batch) -> bool:
     return batch.status in FINISHED and batch.zip_key is not None and batch.zip_version == batch.content_version
 
 
-def create(session: Session, principal: Principal, *, request: BatchCreate) -> Batch:
+def check_providers(providers: list[str] | None, settings: Settings) -> list[str] | None:
+    """A batch's own provider chain, refused when it names one this deployment cannot use."""
+    if not providers:
+        return None
+    available = registry.available_providers(settings)
+    for name in providers:
+        if name not in available:
+            raise ValidationFailed(
+                f"The vision provider “{name}” is not available here; choose from: {', '.join(available)}.",
+                code="provider_not_available",
+            )
+    return providers
+
+
+def create(session: Session, principal: Principal, *, request: BatchCreate, settings: Settings) -> Batch:
     batch = Batch(
         owner_id=principal.user_id,
         name=request.name.strip(),
         keywords=request.keywords,
         language=request.language,
         max_name_length=request.max_name_length,
+        providers=check_providers(request.providers, settings),
+        brand=request.brand,
+        name_template=request.name_template,
+        case_style=request.case_style,
+        keep_pattern=request.keep_pattern,
+        unicode_names=request.unicode_names,
+        allow_unsafe_names=request.allow_unsafe_names,
+        write_metadata=request.write_metadata,
+        strip_gps=request.strip_gps,
     )
     session.add(batch)
+    session.flush()
+    return batch
+
+
+def update(
+    session: Session, principal: Principal, batch_id: uuid.UUID, *, change: BatchUpdate, settings: Settings
+) -> Batch:
+    """Change a batch's name and options. Naming options are fixed once uploads close."""
+    batch = get(session, principal, batch_id, for_update=True)
+    changed = change.model_dump(exclude_unset=True)
+    cleared = [field for field in CLEARABLE_ONLY_BY_VALUE if field in changed and changed[field] is None]
+    if cleared:
+        raise ValidationFailed(
+            f"{', '.join(cleared)} cannot be null; send a value, or leave the field out to keep it.",
+            code="invalid_options",
+        )
+    naming = [field for field in NAMING_FIELDS if field in changed and changed[field] != getattr(batch, field)]
+    if naming and batch.status not in OPEN_FOR_UPLOAD:
+        raise Conflict(
+            f"Naming options ({', '.join(naming)}) cannot change once renaming has started; create a new batch, "
+            "or regenerate single images after editing their names.",
+            code="batch_started",
+        )
+    if "providers" in changed:
+        changed["providers"] = check_providers(changed["providers"], settings)
+    if "name" in changed:
+        changed["name"] = (changed["name"] or "").strip()
+    delivery_changed = any(field in changed and changed[field] != getattr(batch, field) for field in DELIVERY_FIELDS)
+    for field, value in changed.items():
+        setattr(batch, field, value)
+    if delivery_changed:
+        content_changed(session, batch)  # the ZIP carries the metadata: rebuild it
     session.flush()
     return batch
 
@@ -139,3 +232,60 @@ def download_link(
 def download_filename(batch: Batch) -> str:
     words = slug_words(batch.name, batch.language) if batch.name else []
     return ("-".join(words)[:60].strip("-") or "renamed-images") + ".zip"
+
+
+def keyword_suggestions(
+    session: Session,
+    principal: Principal,
+    batch_id: uuid.UUID,
+    *,
+    request: KeywordSuggestionRequest,
+    settings: Settings,
+) -> KeywordSuggestionResponse:
+    """Related keywords: from the batch's text-capable provider when it has one (OpenAI or
+    an OpenAI-compatible server), and always from what the batch's analyses found."""
+    batch = get(session, principal, batch_id)
+    keywords = request.keywords or list(batch.keywords)
+    found = [Analysis.model_validate(raw) for raw in image_repository.analyses(session, batch.id, limit=500)]
+    suggester, note = _suggester(registry.chain_for(settings, batch.providers), settings)
+    try:
+        suggestions = suggest_keywords(
+            keywords,
+            audience=request.audience,
+            language=batch.language,
+            limit=request.limit,
+            analyses=found,
+            suggester=suggester,
+        )
+    except ProviderError as exc:
+        # The provider is down: what the batch's own pictures say is still worth offering.
+        note = f"{exc.provider} could not be asked ({exc.code}); suggestions come from this batch's images."
+        suggestions = suggest_keywords(
+            keywords, audience=request.audience, language=batch.language, limit=request.limit, analyses=found
+        )
+    return KeywordSuggestionResponse(
+        keywords=keywords, suggestions=[KeywordSuggestionPublic.model_validate(s) for s in suggestions], note=note
+    )
+
+
+def _suggester(chain: list[str], settings: Settings) -> tuple[KeywordSuggester | None, str | None]:
+    for name in chain:
+        if name in registry.REMOTE_PROVIDERS and registry.is_configured(settings, name):
+            provider = registry.get_provider(name)
+            if isinstance(provider, KeywordSuggester):
+                return provider, None
+    return None, None
+
+
+def naming_options(batch: Batch, *, descriptive: bool = True) -> NamingOptions:
+    """The batch's naming choices as the naming engine takes them."""
+    return NamingOptions(
+        language=batch.language,
+        max_length=batch.max_name_length,
+        case_style=batch.case_style,  # type: ignore[arg-type]  # validated when the batch was saved
+        template=batch.name_template,
+        keep_pattern=batch.keep_pattern,
+        unicode=batch.unicode_names,
+        brand=batch.brand,
+        descriptive=descriptive,
+    )

@@ -36,6 +36,7 @@ from core.naming.service import extension_for_mime
 from core.queue import ProcessImage, TaskName, send
 from core.scanning.clamav import VirusScanner
 from core.storage import ObjectStorage, original_key
+from core.vision import registry
 
 log = logging.getLogger(__name__)
 # Decoding a large WebP/HEIC/AVIF to check it can take over 1 GB at the pixel limit; a
@@ -191,7 +192,8 @@ def _accept_one(
             )
             # Sent after commit; the row stays PENDING until then, so a crash in between
             # leaves an outbox entry that the periodic sweep re-sends.
-            after_commit(session, lambda: send(TaskName.PROCESS_IMAGE, ProcessImage(image_id=image_id)))
+            queue = registry.queue_for(deps.settings, batch.providers)
+            after_commit(session, lambda: send(TaskName.PROCESS_IMAGE, ProcessImage(image_id=image_id), queue=queue))
     except IntegrityError as exc:
         deps.storage.delete(key)
         raise FileRejected(

@@ -60,6 +60,12 @@ class Image(SQLModel, table=True):
         default=ImageStatus.PENDING,
         sa_type=SAEnum(ImageStatus, native_enum=False, length=16, create_constraint=True, name="status"),
     )
+    provider: str | None = Field(default=None, max_length=32)  # who analysed it
+    cost_usd: float = Field(default=0.0, sa_column_kwargs={"server_default": "0"})
+    unsafe: bool = Field(default=False, sa_column_kwargs={"server_default": "false"})  # SafeSearch / NudeNet
+    phash: str | None = Field(default=None, max_length=16)  # 64-bit perceptual hash, hex
+    # The earlier image of this batch this one nearly duplicates (perceptual hash distance).
+    near_duplicate_of: uuid.UUID | None = Field(default=None, foreign_key="images.id", ondelete="SET NULL")
     failure_code: str | None = Field(default=None, max_length=64)
     failure_reason: str | None = Field(default=None, max_length=500)
     attempts: int = 0

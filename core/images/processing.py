@@ -27,12 +27,13 @@ from core.batches.models import Batch
 from core.config import Settings
 from core.db import transaction
 from core.errors import NotFound, PermanentError
-from core.images import repository
-from core.images.models import ImageStatus
-from core.images.thumbnails import make_thumbnail
-from core.naming.service import NamingOptions, propose_name, unique_filename
+from core.images import repository, similarity
+from core.images.models import Image, ImageStatus
+from core.images.thumbnails import render_thumbnail
+from core.naming.service import propose_name, unique_filename
 from core.storage import ObjectStorage, thumbnail_key
-from core.vision.base import Analysis, AnalysisContext, VisionProvider
+from core.vision import chain, registry
+from core.vision.base import Analysis, AnalysisContext
 
 log = logging.getLogger(__name__)
 SPOOL_MEMORY_BYTES = 1024 * 1024
@@ -49,7 +50,7 @@ class Outcome(StrEnum):
 class Dependencies:
     sessions: sessionmaker[Session]
     storage: ObjectStorage
-    provider: VisionProvider
+    guards: chain.Guards  # circuit breakers and rate limits per provider, shared through Redis
     settings: Settings
 
 
@@ -62,8 +63,11 @@ class Claim:
     storage_key: str
     mime_type: str
     original_name: str
+    checksum: str
     keywords: list[str]
     language: str
+    brand: str | None
+    providers: list[str]
 
 
 def process(image_id: uuid.UUID, deps: Dependencies) -> Outcome:
@@ -71,7 +75,7 @@ def process(image_id: uuid.UUID, deps: Dependencies) -> Outcome:
     if claim is None:
         return Outcome.SKIPPED
     try:
-        analysis, thumb = _analyse(claim, deps)
+        analysed = _analyse(claim, deps)
     except PermanentError as exc:
         return fail(claim.image_id, claim.token, code=exc.code, reason=exc.detail, sessions=deps.sessions)
     except NotFound:
@@ -85,7 +89,7 @@ def process(image_id: uuid.UUID, deps: Dependencies) -> Outcome:
     except BaseException:
         release(claim.image_id, claim.token, deps)  # let the retry claim it at once
         raise
-    return _finish(claim, analysis, thumb, deps)
+    return _finish(claim, analysed, deps)
 
 
 def _claim(image_id: uuid.UUID, deps: Dependencies) -> Claim | None:
@@ -103,8 +107,11 @@ def _claim(image_id: uuid.UUID, deps: Dependencies) -> Claim | None:
             storage_key=image.storage_key,
             mime_type=image.mime_type,
             original_name=image.original_name,
+            checksum=image.checksum,
             keywords=list(batch.keywords),
             language=batch.language,
+            brand=batch.brand,
+            providers=registry.chain_for(deps.settings, batch.providers),
         )
 
 
@@ -116,7 +123,14 @@ def _download(deps: Dependencies, key: str) -> BinaryIO:
     return cast(BinaryIO, spool)
 
 
-def _analyse(claim: Claim, deps: Dependencies) -> tuple[Analysis, str | None]:
+@dataclass(frozen=True)
+class Analysed:
+    analysis: Analysis
+    thumbnail_key: str | None
+    phash: str | None
+
+
+def _analyse(claim: Claim, deps: Dependencies) -> Analysed:
     started = time.perf_counter()
     with _download(deps, claim.storage_key) as spool:
         metrics.TASK_DURATION.labels(stage="download").observe(time.perf_counter() - started)
@@ -125,33 +139,73 @@ def _analyse(claim: Claim, deps: Dependencies) -> tuple[Analysis, str | None]:
             language=claim.language,
             original_name=claim.original_name,
             mime_type=claim.mime_type,
+            brand=claim.brand,
+            checksum=claim.checksum,
         )
         started = time.perf_counter()
-        analysis = deps.provider.analyze(spool, context=context)
+        result = chain.analyze(
+            spool,
+            context=context,
+            providers=registry.get_chain(claim.providers),
+            guards=deps.guards,
+            sessions=deps.sessions,
+        )
         metrics.TASK_DURATION.labels(stage="analysis").observe(time.perf_counter() - started)
+        _record_cost(claim, result.analysis, deps)
 
+        # One reduced decode serves the review thumbnail and the perceptual hash.
         started = time.perf_counter()
         spool.seek(0)
         key: str | None = thumbnail_key(claim.owner_id, claim.batch_id, claim.image_id)
+        phash: str | None = None
         try:
-            data = make_thumbnail(spool)
+            data, reduced = render_thumbnail(spool)
+            phash = similarity.perceptual_hash(reduced)
         except Exception:  # a thumbnail is a convenience: review works without it
             log.warning("thumbnail failed", exc_info=True, extra={"image_id": str(claim.image_id)})
             key = None
         if key is not None:
             deps.storage.put(key, io.BytesIO(data), content_type="image/webp")
         metrics.TASK_DURATION.labels(stage="thumbnail").observe(time.perf_counter() - started)
-    return analysis, key
+    return Analysed(result.analysis, key, phash)
 
 
-def _finish(claim: Claim, analysis: Analysis, thumb_key: str | None, deps: Dependencies) -> Outcome:
+def _link_near_duplicate(session: Session, image: Image) -> None:
+    """Point the later upload of a near-identical pair at the earlier one, whichever finished first."""
+    assert image.phash is not None
+    match = similarity.nearest(
+        image.phash,
+        repository.phashes(session, image.batch_id, exclude=image.id),
+        max_distance=similarity.NEAR_DUPLICATE_DISTANCE,
+    )
+    if match is None:
+        return
+    other = session.get_one(Image, match)
+    if (other.created_at, other.id.int) < (image.created_at, image.id.int):
+        image.near_duplicate_of = other.id
+    elif other.near_duplicate_of is None:
+        other.near_duplicate_of = image.id
+
+
+def _record_cost(claim: Claim, analysis: Analysis, deps: Dependencies) -> None:
+    """Book what the call cost as soon as it is paid, whatever happens to the claim after:
+    a reclaimed image that is analysed again (from the cache) must not hide the first bill."""
+    if analysis.cached or analysis.usage is None or not analysis.usage.cost_usd:
+        return
+    with transaction(deps.sessions) as session:
+        repository.add_cost(session, claim.image_id, claim.batch_id, analysis.usage.cost_usd)
+
+
+def _finish(claim: Claim, analysed: Analysed, deps: Dependencies) -> Outcome:
     started = time.perf_counter()
+    analysis, thumb_key = analysed.analysis, analysed.thumbnail_key
     with transaction(deps.sessions) as session:
         batch = batch_repository.lock(session, claim.batch_id)
         image = repository.lock_claimed(session, claim.image_id, claim.token)
         if batch is None or image is None:
             return Outcome.SUPERSEDED
-        options = NamingOptions(language=batch.language, max_length=batch.max_name_length)
+        unsafe = analysis.safety is not None and analysis.safety.flagged
+        options = batch_service.naming_options(batch, descriptive=not unsafe or batch.allow_unsafe_names)
         proposal = propose_name(
             analysis,
             keywords=batch.keywords,
@@ -161,7 +215,16 @@ def _finish(claim: Claim, analysis: Analysis, thumb_key: str | None, deps: Depen
             fallback_number=batch.processed_images + batch.failed_images + 1,
         )
         taken = repository.names_like(session, batch.id, proposal.stem, exclude=image.id)
-        filename = unique_filename(proposal.stem, proposal.extension, taken, max_length=batch.max_name_length)
+        filename = unique_filename(
+            proposal.stem, proposal.extension, taken, max_length=batch.max_name_length, case_style=options.case_style
+        )
+        # Batch finishes are serialised by the batch lock, so two near-duplicates finishing
+        # together still see each other.
+        if analysed.phash is not None:
+            image.phash = analysed.phash
+            _link_near_duplicate(session, image)
+        image.provider = analysis.provider
+        image.unsafe = unsafe
         image.proposed_name = filename
         if not image.name_edited:
             image.final_name = filename

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from core.accounts.schemas import Principal
+from core.batches.models import Batch
 from core.images.models import Image, ImageStatus
 
 UNFINISHED = (ImageStatus.PENDING, ImageStatus.QUEUED, ImageStatus.PROCESSING)
@@ -48,12 +49,13 @@ def iter_for_export(session: Session, batch_id: uuid.UUID) -> list[Image]:
 
 def names_like(session: Session, batch_id: uuid.UUID, stem: str, *, exclude: uuid.UUID | None = None) -> set[str]:
     """Final names in the batch that could collide with `stem` or its numbered variants."""
-    lowered = stem.lower()
+    # LIKE treats _ and % as wildcards: a snake_case stem must match itself literally.
+    lowered = stem.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     name = func.lower(col(Image.final_name))
     query = select(Image.final_name).where(
         Image.batch_id == batch_id,
         col(Image.final_name).is_not(None),
-        or_(name.like(f"{lowered}.%"), name.like(f"{lowered}-%")),
+        or_(*(name.like(f"{lowered}{tail}%", escape="\\") for tail in (".", "-", "\\_"))),
     )
     if exclude is not None:
         query = query.where(Image.id != exclude)
@@ -108,11 +110,13 @@ def lock_unfinished(session: Session, image_id: uuid.UUID) -> Image | None:
 
 def stuck(
     session: Session, *, pending_before: datetime, queued_before: datetime, processing_before: datetime, limit: int
-) -> list[tuple[uuid.UUID, int]]:
-    """Unfinished images that look abandoned, with how many times they were claimed."""
+) -> list[tuple[uuid.UUID, int, list[str] | None]]:
+    """Unfinished images that look abandoned, with how many times they were claimed and
+    their batch's provider chain (which decides the queue they go back to)."""
     status, updated, claimed = col(Image.status), col(Image.updated_at), col(Image.claimed_at)
     query = (
-        select(Image.id, Image.attempts)
+        select(Image.id, Image.attempts, Batch.providers)
+        .join(Batch, col(Batch.id) == col(Image.batch_id))
         .where(
             or_(
                 (status == ImageStatus.PENDING) & (updated < pending_before),
@@ -122,7 +126,7 @@ def stuck(
         )
         .limit(limit)
     )
-    return [(row[0], row[1]) for row in session.execute(query)]
+    return [(row[0], row[1], row[2]) for row in session.execute(query)]
 
 
 def requeue(session: Session, image_ids: list[uuid.UUID]) -> None:
@@ -134,3 +138,30 @@ def requeue(session: Session, image_ids: list[uuid.UUID]) -> None:
             .where(col(Image.id).in_(image_ids), col(Image.status).in_(UNFINISHED))
             .values(status=ImageStatus.QUEUED, claim_token=None, updated_at=func.now())
         )
+
+
+def phashes(session: Session, batch_id: uuid.UUID, *, exclude: uuid.UUID) -> list[tuple[uuid.UUID, str]]:
+    """The perceptual hashes of a batch's analysed images, in upload order."""
+    query = (
+        select(Image.id, Image.phash)
+        .where(col(Image.batch_id) == batch_id, col(Image.phash).is_not(None), col(Image.id) != exclude)
+        .order_by(col(Image.created_at), col(Image.id))
+    )
+    return [(row[0], row[1]) for row in session.execute(query)]
+
+
+def analyses(session: Session, batch_id: uuid.UUID, *, limit: int) -> list[dict[str, object]]:
+    """The stored analyses of a batch's named images, newest first (for keyword suggestions)."""
+    query = (
+        select(Image.analysis)
+        .where(col(Image.batch_id) == batch_id, col(Image.analysis).is_not(None))
+        .order_by(col(Image.processed_at).desc())
+        .limit(limit)
+    )
+    return [row[0] for row in session.execute(query)]
+
+
+def add_cost(session: Session, image_id: uuid.UUID, batch_id: uuid.UUID, cost_usd: float) -> None:
+    """Add a provider bill to the image and its batch (increments, so concurrent bills add up)."""
+    session.execute(update(Image).where(col(Image.id) == image_id).values(cost_usd=col(Image.cost_usd) + cost_usd))
+    session.execute(update(Batch).where(col(Batch.id) == batch_id).values(cost_usd=col(Batch.cost_usd) + cost_usd))

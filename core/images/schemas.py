@@ -23,6 +23,12 @@ class ImagePublic(BaseModel):
     alt_text: str | None
     failure_code: str | None
     failure_reason: str | None
+    provider: str | None = Field(default=None, description="The vision provider that analysed it.")
+    cost_usd: float = Field(default=0.0, description="Estimated provider cost of its analysis (0 when cached).")
+    unsafe: bool = Field(default=False, description="Flagged by SafeSearch or NudeNet: no descriptive name.")
+    near_duplicate_of: uuid.UUID | None = Field(
+        default=None, description="An earlier image of this batch that looks nearly the same."
+    )
     thumbnail_url: str | None = None
     created_at: datetime
     processed_at: datetime | None

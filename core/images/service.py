@@ -11,13 +11,15 @@ from core.accounts.schemas import Principal
 from core.batches import repository as batch_repository
 from core.batches import service as batch_service
 from core.batches.models import FINISHED, BatchStatus
+from core.config import get_settings
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.images import repository
 from core.images.models import Image, ImageStatus
 from core.images.schemas import ImageEdit, ImagePage, ImagePublic
-from core.naming.service import NamingOptions, extension_for_mime, normalize_user_name, unique_filename
+from core.naming.service import extension_for_mime, normalize_user_name, unique_filename
 from core.queue import ProcessImage, TaskName, enqueue
 from core.storage import ObjectStorage
+from core.vision import registry
 
 MAX_ALT_TEXT = 125
 
@@ -65,13 +67,15 @@ def edit(session: Session, principal: Principal, image_id: uuid.UUID, *, change:
         raise Conflict("This image has no name yet; edit it once it has been processed.", code="image_not_named")
 
     if change.name is not None:
-        options = NamingOptions(language=batch.language, max_length=batch.max_name_length)
+        options = batch_service.naming_options(batch)
         extension = extension_for_mime(image.mime_type)
         stem = normalize_user_name(change.name, extension=extension, options=options)
         wanted = f"{stem}.{extension}"
         taken = repository.names_like(session, batch.id, stem, exclude=image.id)
         if wanted.lower() in {t.lower() for t in taken}:
-            free = unique_filename(stem, extension, taken, max_length=batch.max_name_length)
+            free = unique_filename(
+                stem, extension, taken, max_length=batch.max_name_length, case_style=options.case_style
+            )
             raise Conflict(
                 f"Another image in this batch is already called “{wanted}”; choose another name (“{free}” is free).",
                 code="name_taken",
@@ -115,6 +119,11 @@ def regenerate(session: Session, principal: Principal, image_id: uuid.UUID) -> I
         batch.completed_at = None
         events.emit(session, batch, events.BatchProcessingStarted())
     batch.content_version += 1
-    enqueue(session, TaskName.PROCESS_IMAGE, ProcessImage(image_id=image.id))
+    enqueue(
+        session,
+        TaskName.PROCESS_IMAGE,
+        ProcessImage(image_id=image.id),
+        queue=registry.queue_for(get_settings(), batch.providers),
+    )
     session.flush()
     return image

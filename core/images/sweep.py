@@ -21,6 +21,7 @@ from core.db import transaction
 from core.images import presigned, processing, repository
 from core.queue import BuildZip, ProcessImage, TaskName, send
 from core.storage import ObjectStorage
+from core.vision import registry
 
 PENDING_GRACE = timedelta(seconds=30)
 SWEEP_LIMIT = 1000
@@ -49,8 +50,9 @@ def sweep(
         # An image whose every attempt died with its worker (a crash loop, say) is given
         # up on with a reason rather than re-sent forever.
         budget = settings.task_max_retries + 2
-        exhausted = [image_id for image_id, attempts in stuck if attempts >= budget]
-        image_ids = [image_id for image_id, attempts in stuck if attempts < budget]
+        exhausted = [image_id for image_id, attempts, _ in stuck if attempts >= budget]
+        retry = [(image_id, providers) for image_id, attempts, providers in stuck if attempts < budget]
+        image_ids = [image_id for image_id, _ in retry]
         repository.requeue(session, image_ids)
         batch_ids = batch_repository.needing_zip(
             session, changed_before=now - timedelta(seconds=settings.stuck_queued_after_seconds), limit=SWEEP_LIMIT
@@ -64,8 +66,8 @@ def sweep(
             reason="Processing this image failed repeatedly; use regenerate to try again.",
             sessions=sessions,
         )
-    for image_id in image_ids:
-        send(TaskName.PROCESS_IMAGE, ProcessImage(image_id=image_id))
+    for image_id, providers in retry:
+        send(TaskName.PROCESS_IMAGE, ProcessImage(image_id=image_id), queue=registry.queue_for(settings, providers))
     for batch_id in batch_ids:
         send(TaskName.BUILD_ZIP, BuildZip(batch_id=batch_id))
 

@@ -11,6 +11,11 @@ THUMBNAIL_SIZE = 320
 
 
 def make_thumbnail(source: BinaryIO, *, size: int = THUMBNAIL_SIZE) -> bytes:
+    return render_thumbnail(source, size=size)[0]
+
+
+def render_thumbnail(source: BinaryIO, *, size: int = THUMBNAIL_SIZE) -> tuple[bytes, Image.Image]:
+    """The WebP thumbnail and the reduced image it was made from (for the perceptual hash)."""
     with Image.open(source) as opened:
         if opened.format == "JPEG":
             # DCT scaling to the smallest scale still >= size: 1/8 for a 12 MP photo.
@@ -22,4 +27,4 @@ def make_thumbnail(source: BinaryIO, *, size: int = THUMBNAIL_SIZE) -> bytes:
             img = img.convert("RGBA" if "A" in img.getbands() or img.mode == "P" else "RGB")
         out = io.BytesIO()
         img.save(out, "WEBP", quality=80, method=2)  # method 2: a fraction of method 4's time, same size here
-        return out.getvalue()
+        return out.getvalue(), img

@@ -1,87 +1,74 @@
 """Proposing, de-duplicating and validating image filenames. Pure functions, no I/O.
 
 A proposed stem is: the main subject first, then up to `max_keywords` batch keywords
-(never repeating a word), then descriptors as room allows (dominant colour, place, a
-few words of visible text, the original filename's words when they were not the
-subject, more labels). Without a subject the name falls back to the keywords, or to
-descriptive words, plus `fallback_number`, so it is never empty.
+(never repeating a word), then descriptors as room allows (the brand the provider read,
+its suggested filename words, other objects, attributes such as the material, the colour,
+the setting, the landmark and place, a few words of visible text, the original filename's
+words when they were not the subject, more labels). Without a subject the name falls back
+to the keywords, or to descriptive words, plus `fallback_number`, so it is never empty.
+
+Options (NamingOptions): the language of every word and of the alt text; kebab or snake case;
+Unicode letters kept instead of transliterated; a keep pattern whose match in the original
+filename (a SKU) ends the name; a template (core.naming.templates) that spells the name; and
+`descriptive=False` for a picture flagged unsafe in a batch that keeps such names neutral:
+then only the batch brand, keywords and SKU plus the number make the name, and the alt text
+names the batch topic without describing the picture.
 """
 
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from core.errors import UnsupportedMediaType, ValidationFailed
 from core.naming.alt_text import make_alt_text
-from core.naming.languages import fold
+from core.naming.filenames import extension_for_mime, normalize_user_name, unique_filename
+from core.naming.languages import generic_words
+from core.naming.options import DEFAULT_OPTIONS, CaseStyle, NamingOptions, descriptive_allowed, separator
+from core.naming.patterns import kept_text
 from core.naming.sources import (
     Subject,
+    attribute_phrases,
+    brand_phrase,
     choose_subject,
-    dominant_color,
+    color_phrase,
     filename_phrase,
     keyword_phrases,
     label_phrases,
+    object_phrases,
+    place_phrases,
+    setting_phrase,
+    suggested_words,
 )
+from core.naming.templates import TEMPLATE_FIELDS, render_template, validate_template
 from core.naming.words import (
-    IMAGE_EXTENSIONS,
-    content_words,
     is_reserved,
     meaningful_words,
     ocr_words,
     slug_words,
+    word_fold,
 )
 from core.vision.base import Analysis
 
 __all__ = [
+    "TEMPLATE_FIELDS",
+    "CaseStyle",
     "NamingOptions",
     "Proposal",
+    "descriptive_allowed",
     "extension_for_mime",
     "make_alt_text",
     "meaningful_words",
     "normalize_user_name",
     "propose_name",
+    "separator",
     "unique_filename",
+    "validate_template",
 ]
 
-_MIME_EXTENSIONS = {
-    "image/jpeg": "jpg",
-    "image/jpg": "jpg",
-    "image/pjpeg": "jpg",
-    "image/png": "png",
-    "image/x-png": "png",
-    "image/gif": "gif",
-    "image/webp": "webp",
-    "image/tiff": "tiff",
-    "image/heic": "heic",
-    "image/heic-sequence": "heic",
-    "image/heif": "heif",
-    "image/heif-sequence": "heif",
-    "image/avif": "avif",
-}
 _OCR_WORDS = 3
-_FALLBACK_WORD = "image"
-_UNTITLED_WORD = "untitled"
-
-
-@dataclass(frozen=True)
-class NamingOptions:
-    language: str = "en"
-    max_length: int = 60  # characters before the extension
-    min_words: int = 3
-    max_words: int = 6
-    max_keywords: int = 2
-
-    def __post_init__(self) -> None:
-        if not 1 <= self.min_words <= self.max_words:
-            raise ValueError(f"need 1 <= min_words <= max_words, got {self.min_words} and {self.max_words}")
-        if self.max_length < 10:
-            raise ValueError(f"max_length must be at least 10, got {self.max_length}")
-        if self.max_keywords < 0:
-            raise ValueError(f"max_keywords cannot be negative, got {self.max_keywords}")
+_OBJECT_DESCRIPTORS = 2
 
 
 @dataclass(frozen=True)
@@ -95,21 +82,8 @@ class Proposal:
         return f"{self.stem}.{self.extension}"
 
 
-def extension_for_mime(mime_type: str) -> str:
-    """The lowercase extension for a detected image type: image/jpeg -> jpg."""
-    essence = mime_type.split(";", 1)[0].strip().lower()
-    try:
-        return _MIME_EXTENSIONS[essence]
-    except KeyError:
-        raise UnsupportedMediaType(
-            f"Files of type “{essence or mime_type}” cannot be renamed; use JPEG, PNG, GIF, WebP, TIFF, HEIC, HEIF "
-            "or AVIF images.",
-            code="unsupported_type",
-        ) from None
-
-
 def _length(words: Sequence[str]) -> int:
-    return len("-".join(words))
+    return len("-".join(words))  # one separator character whatever the case style
 
 
 _Part = Literal["subject", "keywords", "descriptors"]
@@ -122,12 +96,13 @@ class _NameBuilder:
     late, after the keywords had their turn, still reads before them.
     """
 
-    def __init__(self, *, language: str, max_words: int, max_length: int) -> None:
+    def __init__(self, *, language: str, max_words: int, max_length: int, reserved: Sequence[str] = ()) -> None:
         self.language = language
         self.max_words = max_words
         self.max_length = max_length
         self.parts: dict[_Part, list[str]] = {"subject": [], "keywords": [], "descriptors": []}
-        self._keys: set[str] = set()
+        # Words the name will carry anyway (the SKU): never repeated by a source.
+        self._keys: set[str] = {word_fold(word, language) for word in reserved}
 
     @property
     def words(self) -> list[str]:
@@ -137,7 +112,7 @@ class _NameBuilder:
         fresh: list[str] = []
         keys = set(self._keys)
         for word in words:
-            key = fold(word, self.language)
+            key = word_fold(word, self.language)
             # A single word longer than the whole name is skipped, never cut.
             if key not in keys and len(word) <= self.max_length:
                 keys.add(key)
@@ -145,7 +120,7 @@ class _NameBuilder:
         return fresh
 
     def overlaps(self, words: Sequence[str]) -> bool:
-        return any(fold(word, self.language) in self._keys for word in words)
+        return any(word_fold(word, self.language) in self._keys for word in words)
 
     def _fits(self, extra: Sequence[str], *, max_words: int | None = None, max_length: int | None = None) -> bool:
         words = self.words + list(extra)
@@ -161,6 +136,10 @@ class _NameBuilder:
         self._extend(part, fresh)
         return True
 
+    def add_new(self, words: Sequence[str]) -> bool:
+        """Add a phrase that shares no word with the name yet (a colour or place said twice reads badly)."""
+        return bool(words) and not self.overlaps(words) and self.add(words)
+
     def add_leading(self, words: Sequence[str], *, max_words: int | None = None, max_length: int | None = None) -> None:
         """Add subject words in order while they fit (a subject may lose its tail, never its head).
 
@@ -173,42 +152,47 @@ class _NameBuilder:
 
     def _extend(self, part: _Part, words: Sequence[str]) -> None:
         self.parts[part].extend(words)
-        self._keys.update(fold(word, self.language) for word in words)
+        self._keys.update(word_fold(word, self.language) for word in words)
 
 
 def _keyword_room(
     phrases: Sequence[tuple[str, ...]], subject: Sequence[str], language: str, limit: int
 ) -> tuple[int, int]:
     """Words and characters the first `limit` useful keywords would need after the subject."""
-    seen = {fold(word, language) for word in subject}
+    seen = {word_fold(word, language) for word in subject}
     words = characters = used = 0
     for phrase in phrases:
         if used >= limit:
             break
-        fresh = [word for word in phrase if fold(word, language) not in seen]
+        fresh = [word for word in phrase if word_fold(word, language) not in seen]
         if fresh:
             used += 1
             words += len(fresh)
             characters += _length(fresh) + 1
-            seen.update(fold(word, language) for word in fresh)
+            seen.update(word_fold(word, language) for word in fresh)
     return words, characters
 
 
+@dataclass(frozen=True)
+class _Ending:
+    """What closes a name: the SKU (always) or the number (when the name needs one), and padding."""
+
+    tail: list[str]  # the SKU's words, or the number
+    always: bool  # a SKU is always kept; a number only when the name needs it
+    padding: list[str]  # ["landscape", "image"]: words that make a short name readable
+    untitled: list[str]  # ["untitled"]: only where nothing else could pad the name
+
+
 def _finish(
-    content: list[str],
-    *,
-    fallback: bool,
-    descriptors_only: bool,
-    number: str,
-    orientation: str | None,
-    options: NamingOptions,
+    content: list[str], *, fallback: bool, descriptors_only: bool, ending: _Ending, options: NamingOptions
 ) -> list[str]:
     """Add the number and padding words a short or subject-less name needs, within the limits."""
 
     def fits(words: Sequence[str]) -> bool:
         return len(words) <= options.max_words and _length(words) <= options.max_length
 
-    tail = [number] if fallback or descriptors_only or len(content) < options.min_words else []
+    needed = ending.always or fallback or descriptors_only or len(content) < options.min_words
+    tail = list(ending.tail) if needed else []
     # A number added late (the budget did not reserve it) takes the room of trailing words, never the last one.
     while len(content) > 1 and not fits(content + tail):
         content = content[:-1]
@@ -216,18 +200,19 @@ def _finish(
         tail = []
     padding: list[str] = []
     if descriptors_only or len(content) + len(tail) < options.min_words:
-        padding = [word for word in (orientation, _FALLBACK_WORD) if word and word not in content]
+        padding = [word for word in ending.padding if word and word not in content]
         while padding and not fits(content + padding + tail):
             padding = padding[1:]  # "image" says more than "landscape" on its own
     # "untitled" only where nothing else could pad the name ("image-7" after a keyword "image").
+    untitled = ending.untitled
     short = len(content) + len(padding) + len(tail) < options.min_words
     if (
         short
         and not (content and padding)
-        and _UNTITLED_WORD not in content
-        and fits([_UNTITLED_WORD, *content, *padding, *tail])
+        and not set(untitled) <= set(content)
+        and fits([*untitled, *content, *padding, *tail])
     ):
-        content = [_UNTITLED_WORD, *content]
+        content = [*untitled, *content]
     return content + padding + tail
 
 
@@ -238,14 +223,14 @@ def _collect(
     *,
     keywords: Sequence[str],
     original_name: str,
-    max_keywords: int,
+    options: NamingOptions,
 ) -> None:
     """Subject head, keywords, rest of the subject, then descriptors: each as room allows."""
-    language = builder.language
-    keyword_words = [phrase.words for phrase in keyword_phrases(keywords, language)]
+    language, unicode = options.language, options.unicode
+    keyword_words = [phrase.words for phrase in keyword_phrases(keywords, language, unicode=unicode)]
     if subject is not None and subject.kind != "keyword":
         # Keep room for the batch keywords, but give the subject at least half the name.
-        need_words, need_length = _keyword_room(keyword_words, subject.phrase.words, language, max_keywords)
+        need_words, need_length = _keyword_room(keyword_words, subject.phrase.words, language, options.max_keywords)
         builder.add_leading(
             subject.phrase.words,
             max_words=max(builder.max_words - need_words, math.ceil(builder.max_words / 2)),
@@ -253,30 +238,160 @@ def _collect(
         )
     used = 0
     for words in keyword_words:
-        if used >= max_keywords:
+        if used >= options.max_keywords:
             break
         if builder.add(words, "keywords"):
             used += 1
     if subject is not None and subject.kind != "keyword":
         builder.add_leading(subject.phrase.words)  # the subject's tail, if the keywords left room
 
-    color = dominant_color(analysis)
-    if color is not None and not builder.overlaps(color_words := content_words(color.name, language)):
-        builder.add(color_words)
-    if analysis is not None and analysis.place is not None:
-        place_words = slug_words(analysis.place.name, language)
-        if not builder.overlaps(place_words):
-            builder.add(place_words)
-    for word in ocr_words(analysis.text if analysis else "", language, limit=_OCR_WORDS):
+    brand = brand_phrase(analysis, options.brand, language, unicode=unicode, seen_only=True)
+    if brand is not None:
+        builder.add_new(brand.words)
+    for word in suggested_words(analysis, language, unicode=unicode):
+        builder.add([word])  # asked for as filename words: each one is worth its place
+    added = 0
+    for phrase in object_phrases(analysis, language, unicode=unicode):
+        if added >= _OBJECT_DESCRIPTORS:
+            break
+        added += builder.add_new(phrase.words)
+    _, others = attribute_phrases(analysis, language, unicode=unicode)
+    for phrase in others[:2]:
+        builder.add_new(phrase.words)
+    color = color_phrase(analysis, language, unicode=unicode)
+    if color is not None:
+        builder.add_new(color.words)
+    setting = setting_phrase(analysis, language, unicode=unicode)
+    if setting is not None:
+        builder.add_new(setting.words)
+    for place in place_phrases(analysis, language, unicode=unicode):
+        builder.add_new(place.words)
+    for word in ocr_words(analysis.text if analysis else "", language, limit=_OCR_WORDS, unicode=unicode):
         builder.add([word])
     if subject is None or subject.kind != "filename":
-        from_filename = filename_phrase(original_name, language)
+        from_filename = filename_phrase(original_name, language, unicode=unicode)
         for word in from_filename.words if from_filename else ():
             builder.add([word])
-    content_labels, padding_labels = label_phrases(analysis, language)
+    content_labels, padding_labels = label_phrases(analysis, language, unicode=unicode)
     for phrase in content_labels + padding_labels[:1]:
-        if not builder.overlaps(phrase.words):
-            builder.add(phrase.words)
+        builder.add_new(phrase.words)
+
+
+def _ending(analysis: Analysis | None, tail: list[str], *, always: bool, options: NamingOptions) -> _Ending:
+    generic = generic_words(options.language)
+    orientation = generic.orientation.get(analysis.orientation) if analysis and options.descriptive else None
+    spell = [*slug_words(orientation or "", options.language, unicode=options.unicode)]
+    return _Ending(
+        tail=tail,
+        always=always,
+        padding=[*spell, generic.image],
+        untitled=list(generic.untitled),
+    )
+
+
+def _descriptive_words(
+    analysis: Analysis | None,
+    *,
+    keywords: Sequence[str],
+    original_name: str,
+    options: NamingOptions,
+    number: str,
+    sku: list[str],
+) -> list[str]:
+    subject = choose_subject(
+        analysis, keywords=keywords, original_name=original_name, language=options.language, unicode=options.unicode
+    )
+    # With no subject of its own, the name is keywords or descriptors plus the number; a SKU
+    # tells images apart as well as a number does, and is always kept.
+    fallback = subject is None or subject.kind == "keyword"
+    tail = sku or ([number] if fallback else [])
+    builder = _NameBuilder(
+        language=options.language,
+        max_words=options.max_words - len(tail),
+        max_length=options.max_length - (_length(tail) + 1 if tail else 0),
+        reserved=sku,
+    )
+    _collect(builder, subject, analysis, keywords=keywords, original_name=original_name, options=options)
+    return _finish(
+        builder.words,
+        fallback=fallback,
+        # Colour, place or text alone do not say what the picture is; "landscape image" does a little.
+        descriptors_only=not builder.parts["subject"] and not builder.parts["keywords"],
+        ending=_ending(analysis, sku or [number], always=bool(sku), options=options),
+        options=options,
+    )
+
+
+def _neutral_words(
+    analysis: Analysis | None, *, keywords: Sequence[str], options: NamingOptions, number: str, sku: list[str]
+) -> list[str]:
+    """A flagged picture's name: batch brand, keywords and SKU plus the number; nothing it shows."""
+    tail = [*sku, number]
+    builder = _NameBuilder(
+        language=options.language,
+        max_words=max(options.max_words - len(tail), 1),
+        max_length=max(options.max_length - _length(tail) - 1, 1),
+        reserved=sku,
+    )
+    brand = brand_phrase(None, options.brand, options.language, unicode=options.unicode, seen_only=False)
+    if brand is not None:
+        builder.add(brand.words, "subject")
+    used = 0
+    for phrase in keyword_phrases(keywords, options.language, unicode=options.unicode):
+        if used >= max(options.max_keywords, 1):
+            break
+        if builder.add(phrase.words, "keywords"):
+            used += 1
+    ending = _Ending(tail=tail, always=True, padding=[generic_words(options.language).image], untitled=[])
+    return _finish(builder.words, fallback=True, descriptors_only=False, ending=ending, options=options)
+
+
+def _template_values(
+    analysis: Analysis | None,
+    *,
+    keywords: Sequence[str],
+    original_name: str,
+    options: NamingOptions,
+    number: str,
+    sku: list[str],
+) -> dict[str, list[str]]:
+    language, unicode = options.language, options.unicode
+    subject = choose_subject(analysis, keywords=[], original_name=original_name, language=language, unicode=unicode)
+    subject_words = list(subject.phrase.words) if subject else []
+    subject_keys = {word_fold(word, language) for word in subject_words}
+    objects = [
+        phrase.words
+        for phrase in object_phrases(analysis, language, unicode=unicode)
+        if not {word_fold(word, language) for word in phrase.words} <= subject_keys
+    ]
+    _, materials = attribute_phrases(analysis, language, unicode=unicode)
+    color = color_phrase(analysis, language, unicode=unicode)
+    setting = setting_phrase(analysis, language, unicode=unicode)
+    # The batch's own brand first; a brand only read on the picture describes it, so not in neutral names.
+    brand = brand_phrase(None, options.brand, language, unicode=unicode, seen_only=False)
+    if brand is None and options.descriptive:
+        brand = brand_phrase(analysis, None, language, unicode=unicode, seen_only=True)
+    phrases = [list(phrase.words) for phrase in keyword_phrases(keywords, language, unicode=unicode)]
+    captured = analysis.captured_at if analysis else None
+    camera = analysis.camera if analysis else None
+    return {
+        "subject": subject_words,
+        "object": list(objects[0]) if objects else [],
+        "brand": list(brand.words) if brand else [],
+        "color": list(color.words) if color else [],
+        "material": list(materials[0].words) if materials else [],
+        "setting": list(setting.words) if setting else [],
+        "place": [word for phrase in place_phrases(analysis, language, unicode=unicode) for word in phrase.words],
+        "keyword": phrases[0] if phrases else [],
+        "keyword2": phrases[1] if len(phrases) > 1 else [],
+        "keywords": [word for phrase in phrases for word in phrase],
+        "text": ocr_words(analysis.text if analysis else "", language, limit=_OCR_WORDS, unicode=unicode),
+        "original": meaningful_words(original_name, language=language, unicode=unicode),
+        "sku": sku,
+        "n": [number],
+        "date": captured.strftime("%Y %m %d").split() if captured else [],
+        "camera": slug_words(camera, language, unicode=unicode) if camera else [],
+    }
 
 
 def propose_name(
@@ -285,107 +400,59 @@ def propose_name(
     keywords: Sequence[str],
     original_name: str,
     mime_type: str,
-    options: NamingOptions = NamingOptions(),
+    options: NamingOptions = DEFAULT_OPTIONS,
     fallback_number: int = 1,
 ) -> Proposal:
     """A filename stem, extension and alt text for one image. Same input, same output."""
     if fallback_number < 0:
         raise ValueError(f"fallback_number cannot be negative, got {fallback_number}")
-    language = options.language
     extension = extension_for_mime(mime_type)
     number = str(fallback_number)
     if options.max_keywords == 0:
         keywords = []  # keywords switched off: not in the name, so not in the alt text either
-    subject = choose_subject(analysis, keywords=keywords, original_name=original_name, language=language)
-    # With no subject of its own, the name is keywords or descriptors plus the number.
-    tail = [number] if subject is None or subject.kind == "keyword" else []
-    builder = _NameBuilder(
-        language=language,
-        max_words=options.max_words - len(tail),
-        max_length=options.max_length - (len(number) + 1 if tail else 0),
-    )
-    _collect(
-        builder, subject, analysis, keywords=keywords, original_name=original_name, max_keywords=options.max_keywords
-    )
+    sku: list[str] = []
+    kept = kept_text(options.keep_pattern, original_name)
+    if kept is not None:
+        sku = slug_words(kept[0], options.language, unicode=options.unicode)
+        # A SKU that would leave no room for anything else is not kept (the name must say something).
+        if len(sku) >= options.max_words or _length(sku) > options.max_length // 2:
+            sku = []
+        else:
+            original_name = kept[1]  # its words are the SKU's, not a description
 
-    words = _finish(
-        builder.words,
-        fallback=bool(tail),
-        # Colour, place or text alone do not say what the picture is; "landscape image" does a little.
-        descriptors_only=not builder.parts["subject"] and not builder.parts["keywords"],
-        number=number,
-        orientation=analysis.orientation if analysis else None,
-        options=options,
-    )
-    stem = "-".join(words)
+    words: list[str] | None = None
+    if options.template:
+        values = _template_values(
+            analysis, keywords=keywords, original_name=original_name, options=options, number=number, sku=sku
+        )
+        words = render_template(
+            options.template,
+            values,
+            max_length=options.max_length,
+            language=options.language,
+            unicode=options.unicode,
+            neutral=not options.descriptive,
+        )
+    if words is None and options.descriptive:
+        words = _descriptive_words(
+            analysis, keywords=keywords, original_name=original_name, options=options, number=number, sku=sku
+        )
+    elif words is None:
+        words = _neutral_words(analysis, keywords=keywords, options=options, number=number, sku=sku)
+    sep = options.separator
+    stem = sep.join(words)
     if is_reserved(stem):
-        stem = f"{stem}-{number}" if options.max_words > 1 else _FALLBACK_WORD
-    alt_text = make_alt_text(analysis, keywords=keywords, original_name=original_name, language=language)
+        stem = (
+            f"{stem}{sep}{number}"
+            if options.max_words > 1 or options.template
+            else generic_words(options.language).image
+        )
+    alt_text = make_alt_text(
+        analysis,
+        keywords=keywords,
+        original_name=original_name,
+        language=options.language,
+        brand=options.brand,
+        descriptive=options.descriptive,
+    )
     return Proposal(stem=stem, extension=extension, alt_text=alt_text)
-
-
-def _trim_words(stem: str, max_length: int) -> str:
-    words = stem.split("-")
-    while words and _length(words) > max_length:
-        words.pop()
-    return "-".join(words)
-
-
-def unique_filename(stem: str, extension: str, taken: Collection[str], *, max_length: int = 60) -> str:
-    """`stem.ext`, or `stem-2.ext`, `stem-3.ext`, ...: the first not in `taken` (case-insensitive).
-
-    The numbered stem stays within `max_length` by dropping whole trailing words of the stem.
-    """
-    taken_lower = {name.lower() for name in taken}
-    extension = extension.lower()
-    base = _trim_words(stem, max_length)
-    if base and not is_reserved(base) and f"{base}.{extension}".lower() not in taken_lower:
-        return f"{base}.{extension}"
-    counter = 2
-    while True:
-        suffix = str(counter)
-        # If not even the first word fits beside the number, the number alone is the name.
-        trimmed = _trim_words(stem, max_length - len(suffix) - 1)
-        candidate = f"{trimmed}-{suffix}" if trimmed else suffix
-        if f"{candidate}.{extension}".lower() not in taken_lower:
-            return f"{candidate}.{extension}"
-        counter += 1
-
-
-_TYPED_EXTENSION = re.compile(r"\.\s*([A-Za-z0-9]{2,5})\s*$")
-
-
-def normalize_user_name(raw: str, *, extension: str, options: NamingOptions = NamingOptions()) -> str:
-    """A person's edit as a stem: "My New Name.JPG" -> "my-new-name".
-
-    Same spelling rules as proposals (lowercase ASCII words joined by hyphens), but the
-    person's words are kept: no stop words or filler are dropped and one word is enough.
-    Raises ValidationFailed(code="invalid_name") with a sentence the person can act on.
-    """
-    if "/" in raw or "\\" in raw:
-        raise ValidationFailed(
-            "A name cannot contain “/” or “\\”; separate words with spaces or hyphens instead.",
-            code="invalid_name",
-        )
-    typed = _TYPED_EXTENSION.search(raw)
-    if typed and typed.group(1).lower() in IMAGE_EXTENSIONS | {extension.lower()}:
-        raw = raw[: typed.start()]
-    stem = "-".join(slug_words(raw, options.language))
-    if not stem:
-        raise ValidationFailed(
-            "The name has no letters or digits that can be used in a filename; type a name with at least one.",
-            code="invalid_name",
-        )
-    if len(stem) > options.max_length:
-        raise ValidationFailed(
-            f"The name is {len(stem)} characters long as a filename (“{stem}”); the limit is "
-            f"{options.max_length} characters before the extension, so please shorten it.",
-            code="invalid_name",
-        )
-    if is_reserved(stem):
-        raise ValidationFailed(
-            f"“{stem}” is a reserved device name on Windows and cannot be used as a filename; add another word, "
-            f"for example “{stem}-photo”.",
-            code="invalid_name",
-        )
-    return stem

@@ -1,8 +1,12 @@
 """Turning text into filename words: tokenising, transliteration, stop words, filler.
 
-Every word that leaves this module matches `[a-z0-9]+`. Text is split into words in
-its own script first and transliterated word by word, so "北京" stays one word
-("beijing") and "RedLeatherHandbag.jpg" can still be split at its capitals.
+Every word that leaves this module matches `[a-z0-9]+`, or with `unicode=True` is a casefolded
+run of Unicode letters, marks and digits ("красная", "東京"). Text is split into words in its
+own script first and transliterated word by word, so "北京" stays one word ("beijing") and
+"RedLeatherHandbag.jpg" can still be split at its capitals.
+
+Decisions about a word (is it a stop word, filler, the same word as another) are taken on its
+ASCII key (`word_key`), so Unicode names follow exactly the rules of ASCII names.
 """
 
 from __future__ import annotations
@@ -14,7 +18,15 @@ from dataclasses import dataclass
 
 from anyascii import anyascii
 
-from core.naming.languages import file_filler, fold, media_filler, stop_words, transliteration_map, word_set
+from core.naming.languages import (
+    apostrophe_joins,
+    file_filler,
+    fold,
+    media_filler,
+    stop_words,
+    transliteration_map,
+    word_set,
+)
 
 # Windows refuses these as file names, with or without an extension, in any case.
 RESERVED_NAMES = frozenset(
@@ -29,6 +41,7 @@ IMAGE_EXTENSIONS = word_set(
 _APOSTROPHE = re.compile(r"(?<=[^\W_])['’ʼ`´](?=[^\W_])")
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
 _VOWEL = re.compile(r"[aeiouy]")
+_LETTER_DIGIT_RUN = re.compile(r"[a-z]+|[0-9]+")
 
 # Patterns removed from an original filename before it is split into words.
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
@@ -101,20 +114,86 @@ def _split_camel(run: str) -> list[str]:
     return parts
 
 
-def tokenize(text: str, language: str = "en", *, split_camel: bool = False) -> list[Token]:
-    text = _APOSTROPHE.sub("", unicodedata.normalize("NFC", text))
+def _is_cjk_ideograph(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"
+
+
+def _is_katakana(char: str) -> bool:
+    return "\u30a0" <= char <= "\u30ff" or "\u31f0" <= char <= "\u31ff"
+
+
+def _script_pieces(run: str) -> list[str]:
+    """Japanese written without spaces splits cheaply where kanji meet katakana ("東京タワー" ->
+    東京/タワー): katakana words are loanwords. Kanji and hiragana stay together ("食べる")."""
+    pieces: list[str] = []
+    start = 0
+    for index in range(1, len(run)):
+        before, char = run[index - 1], run[index]
+        if (_is_cjk_ideograph(before) and _is_katakana(char)) or (_is_katakana(before) and _is_cjk_ideograph(char)):
+            pieces.append(run[start:index])
+            start = index
+    pieces.append(run[start:])
+    return pieces
+
+
+def _is_word_char(char: str) -> bool:
+    category = unicodedata.category(char)
+    return category[0] in "LM" or category == "Nd"
+
+
+def _unicode_word(piece: str, language: str) -> tuple[str, ...]:
+    """One casefolded word in its own script, or its ASCII words when it holds a character that
+    is not a letter or decimal digit (such as "½" or a stray combining mark at the start)."""
+    word = unicodedata.normalize("NFC", piece.casefold())
+    if word and unicodedata.category(word[0])[0] in "LN" and all(_is_word_char(char) for char in word):
+        return (word,)
+    return tuple(_ASCII_WORD.findall(transliterate(piece, language).lower()))
+
+
+def tokenize(text: str, language: str = "en", *, split_camel: bool = False, unicode: bool = False) -> list[Token]:
+    text = _APOSTROPHE.sub("" if apostrophe_joins(language) else " ", unicodedata.normalize("NFC", text))
     tokens: list[Token] = []
     for run in _runs(text):
         for part in _split_camel(run) if split_camel else [run]:
+            if unicode and not part.isascii():
+                for piece in _script_pieces(part):
+                    if words := _unicode_word(piece, language):
+                        tokens.append(Token(piece, words))
+                continue
             words = tuple(_ASCII_WORD.findall(transliterate(part, language).lower()))
             if words:
                 tokens.append(Token(part, words))
     return tokens
 
 
-def slug_words(text: str, language: str = "en") -> list[str]:
-    """Every word of `text` as lowercase ASCII, nothing dropped ("Crème Brûlée 2" -> creme, brulee, 2)."""
-    return [word for token in tokenize(text, language) for word in token.words]
+def slug_words(text: str, language: str = "en", *, unicode: bool = False) -> list[str]:
+    """Every word of `text` in filename spelling, nothing dropped ("Crème Brûlée 2" -> creme, brulee, 2)."""
+    return [word for token in tokenize(text, language, unicode=unicode) for word in token.words]
+
+
+def word_key(word: str, language: str = "en") -> str:
+    """The ASCII form of a filename word, which stop-word lists and folds are written for."""
+    if word.isascii():
+        return word
+    # A script anyascii cannot spell keeps its own form rather than an empty key.
+    return "".join(_ASCII_WORD.findall(transliterate(word, language).lower())) or word
+
+
+def word_fold(word: str, language: str = "en") -> str:
+    """The key under which two words count as the same ("handbags" and "handbag", "сумки" twice)."""
+    return fold(word_key(word, language), language)
+
+
+def is_allowed_word(word: str) -> bool:
+    """A filename word: lowercase ASCII letters and digits, or a casefolded Unicode word."""
+    if word.isascii():
+        return bool(_ASCII_WORD.fullmatch(word))
+    return (
+        bool(word)
+        and unicodedata.category(word[0])[0] in "LN"
+        and all(_is_word_char(char) for char in word)
+        and word == unicodedata.normalize("NFC", word.casefold())
+    )
 
 
 def is_reserved(stem: str) -> bool:
@@ -125,23 +204,25 @@ def is_year(word: str) -> bool:
     return len(word) == 4 and word.isdigit() and word[:2] in ("19", "20")
 
 
-def content_words(text: str, language: str = "en") -> list[str]:
+def content_words(text: str, language: str = "en", *, unicode: bool = False) -> list[str]:
     """Words of a subject, label or keyword-like phrase without stop words and media filler."""
     drop = stop_words(language) | media_filler(language)
-    return dedupe((word for word in slug_words(text, language) if word not in drop), language)
+    words = slug_words(text, language, unicode=unicode)
+    return dedupe((word for word in words if word_key(word, language) not in drop), language)
 
 
-def keyword_words(text: str, language: str = "en") -> list[str]:
+def keyword_words(text: str, language: str = "en", *, unicode: bool = False) -> list[str]:
     """A batch keyword is a person's choice: only stop words go ("bags for women" -> bags, women)."""
     drop = stop_words(language)
-    return dedupe((word for word in slug_words(text, language) if word not in drop), language)
+    words = slug_words(text, language, unicode=unicode)
+    return dedupe((word for word in words if word_key(word, language) not in drop), language)
 
 
 def dedupe(words: Iterable[str], language: str = "en") -> list[str]:
     seen: set[str] = set()
     kept: list[str] = []
     for word in words:
-        key = fold(word, language)
+        key = word_fold(word, language)
         if key not in seen:
             seen.add(key)
             kept.append(word)
@@ -197,7 +278,7 @@ def _drop_trailing_number(tokens: list[Token]) -> list[Token]:
     return _keep(tokens, keep)
 
 
-def meaningful_tokens(original_name: str, *, language: str = "en") -> list[Token]:
+def meaningful_tokens(original_name: str, *, language: str = "en", unicode: bool = False) -> list[Token]:
     """The words of an original filename that say something about the picture, in order."""
     name = re.split(r"[/\\]", original_name)[-1]
     name = strip_extension(unicodedata.normalize("NFC", name))
@@ -206,42 +287,53 @@ def meaningful_tokens(original_name: str, *, language: str = "en") -> list[Token
     name = _SCREEN_SHOT.sub(" ", name)
     name = _DATE.sub(r" \1 ", name)
     name = _TIME.sub(" ", name)
-    tokens = _drop_counters(tokenize(name, language, split_camel=True))
+    tokens = _drop_counters(tokenize(name, language, split_camel=True, unicode=unicode))
     drop = stop_words(language) | media_filler(language) | file_filler(language)
     # Single letters in filenames are nearly always noise ("_n.jpg", "_o.jpg").
     flat = [word for token in tokens for word in token.words]
-    tokens = _keep(tokens, [word not in drop and (len(word) > 1 or word.isdigit()) for word in flat])
+    keys = [word_key(word, language) for word in flat]
+    tokens = _keep(tokens, [key not in drop and (len(key) > 1 or key.isdigit()) for key in keys])
     tokens = _drop_trailing_number(tokens)
     seen: set[str] = set()
     keep: list[bool] = []
     for word in (word for token in tokens for word in token.words):
-        keep.append(fold(word, language) not in seen)
-        seen.add(fold(word, language))
+        keep.append(word_fold(word, language) not in seen)
+        seen.add(word_fold(word, language))
     return _keep(tokens, keep)
 
 
-def meaningful_words(original_name: str, *, language: str = "en") -> list[str]:
+def meaningful_words(original_name: str, *, language: str = "en", unicode: bool = False) -> list[str]:
     """Words of an original filename worth keeping: "IMG_1234 Crème-brûlée (1).JPG" -> creme, brulee."""
-    return [word for token in meaningful_tokens(original_name, language=language) for word in token.words]
+    tokens = meaningful_tokens(original_name, language=language, unicode=unicode)
+    return [word for token in tokens for word in token.words]
 
 
-def ocr_words(text: str, language: str = "en", *, limit: int = 3) -> list[str]:
+def is_useful_word(word: str, language: str = "en") -> bool:
+    """Not noise: short numbers, real-looking words, short model or size codes ("50ml", "4k")."""
+    key = word_key(word, language)
+    if not key:
+        return False
+    if key.isdigit():
+        return len(key) <= 4 and not key.startswith("0")
+    if key.isalpha():
+        return 2 <= len(key) <= 30 and bool(_VOWEL.search(key))  # OCR noise such as "lll" has no vowel
+    # Sizes and models ("50ml", "4k", "50x70cm") alternate letters and digits a few times; ids and
+    # hashes ("x7q9z2k1") many times.
+    return len(key) <= 8 and len(_LETTER_DIGIT_RUN.findall(key)) <= 4
+
+
+def ocr_words(text: str, language: str = "en", *, limit: int = 3, unicode: bool = False) -> list[str]:
     """The first few meaningful words of read text; a long text gives its beginning, never its end."""
     drop = stop_words(language) | media_filler(language)
     found: list[str] = []
     seen: set[str] = set()
-    for word in slug_words(text[:1000], language):
-        if word in drop or fold(word, language) in seen:
+    for word in slug_words(text[:1000], language, unicode=unicode):
+        key = word_fold(word, language)
+        if word_key(word, language) in drop or key in seen:
             continue
-        if word.isdigit():
-            useful = len(word) <= 4 and not word.startswith("0")
-        elif word.isalpha():
-            useful = len(word) >= 2 and bool(_VOWEL.search(word))  # OCR noise such as "lll" has no vowel
-        else:
-            useful = len(word) <= 8  # sizes and models: "50ml", "4k", "a4"
-        if useful:
+        if is_useful_word(word, language):
             found.append(word)
-            seen.add(fold(word, language))
+            seen.add(key)
             if len(found) >= limit:
                 break
     return found

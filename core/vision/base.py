@@ -9,7 +9,7 @@ provider plugs in without touching naming.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import BinaryIO, Literal, Protocol
+from typing import BinaryIO, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
@@ -35,6 +35,28 @@ class AnalysisContext(BaseModel):
     language: str = "en"
     original_name: str = ""
     mime_type: str = "image/jpeg"
+    brand: str | None = None  # the batch's brand, so a provider can name it when the logo is visible
+    checksum: str | None = None  # SHA-256 of the original: the cache key, and a stable id for logs
+
+
+class Safety(BaseModel):
+    """Whether the picture is unsafe for a descriptive public name (nudity, adult, violence)."""
+
+    flagged: bool
+    reasons: list[str] = Field(default_factory=list)  # "nudity", "adult", "violence", "racy", "medical"
+    source: str  # "nudenet", "google-safesearch", "openai"
+    score: float | None = None  # the highest score behind the verdict, 0..1, when there is one
+
+
+class Usage(BaseModel):
+    """What one analysis cost at the provider; recorded per image and per batch, exported as metrics."""
+
+    model: str | None = None
+    input_tokens: int = 0
+    output_tokens: int = 0
+    units: int = 0  # billable units for per-feature pricing (Google Cloud Vision)
+    requests: int = 0  # HTTP calls made, retries and repairs included
+    cost_usd: float = 0.0
 
 
 class Analysis(BaseModel):
@@ -56,15 +78,56 @@ class Analysis(BaseModel):
     place: Place | None = None
     alt_text: str | None = None  # provider-suggested alt text, if any
     confidence: float | None = None  # 0..1, when the provider gives one
+    # What recognising providers add (the local analyzer leaves these empty).
+    objects: list[str] = Field(default_factory=list)  # things in the picture, most prominent first
+    attributes: list[str] = Field(default_factory=list)  # colours, materials, styles: "navy", "leather"
+    setting: str | None = None  # "studio", "beach at sunset"
+    brand: str | None = None  # a legible brand or logo
+    landmark: str | None = None  # "Eiffel Tower"
+    suggested_words: list[str] = Field(default_factory=list)  # the provider's own filename words
+    safety: Safety | None = None
+    usage: Usage | None = None
+    cached: bool = False  # True when this result came from the analysis cache (nothing paid)
     timings_ms: dict[str, float] = Field(default_factory=dict)  # stage -> milliseconds
 
 
 class VisionProvider(Protocol):
     name: str
+    # True for providers that call a remote service: their work waits on the network, so
+    # images go to the I/O queue, whose worker keeps many calls in flight.
+    remote: bool
+    # Bumped whenever the prompt or the mapping to Analysis changes, so cached results of
+    # an older prompt are not reused (cache key: image SHA-256 + provider + prompt version).
+    prompt_version: str
 
     def load(self) -> None:
         """Load models and clients; called once per process, before the first analyze()."""
 
     def analyze(self, source: BinaryIO, *, context: AnalysisContext) -> Analysis:
-        """Analyse one image read from `source` (seekable). Raises core.errors.PermanentError
-        for an image it can never analyse and TransientError for a failure worth retrying."""
+        """Analyse one image read from `source` (seekable).
+
+        Raises (core.errors): ProviderUnavailable for 429, 5xx, timeouts and connection
+        failures (with retry_after when the reply said so), ProviderReplyInvalid for a reply
+        that is empty, not JSON or off-schema even after one repair attempt,
+        ProviderMisconfigured for a key, model or endpoint that cannot work for any image,
+        ImageRefused when the provider refuses this image, and PermanentError for an image
+        that can never be analysed. One HTTP attempt per call: the chain (core.vision.chain)
+        owns retries, backoff, the circuit breaker and fallback to the next provider."""
+
+    def check(self) -> None:
+        """Verify the configuration (key, endpoint, model able to see images) with a tiny request.
+
+        Raises ProviderMisconfigured with a sentence an operator can act on. Called when a
+        worker starts and by `GET /health/providers`; cheap for the local analyzer."""
+
+
+@runtime_checkable
+class KeywordSuggester(Protocol):
+    """A text-capable provider that can propose related keywords."""
+
+    name: str
+
+    def suggest_keywords(
+        self, keywords: list[str], *, audience: str | None, language: str, limit: int
+    ) -> tuple[list[str], Usage]:
+        """Related keywords, most relevant first, without the given ones; and what the call cost."""

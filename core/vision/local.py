@@ -2,7 +2,8 @@
 
 It reports what can be measured honestly without an object-recognition model: size and
 orientation, dominant colours with names, text (Tesseract), a frontal-face count
-(Haar cascade), and the camera's EXIF record with the nearest town to its GPS position.
+(Haar cascade), the camera's EXIF record with the nearest town to its GPS position, and
+a nudity flag (NudeNet, see core.vision.safety) unless RENAMER_NUDENET_ENABLED is false.
 It never claims to recognise objects: `subject` stays None and labels are derived
 only from those measurements (see `_labels`).
 
@@ -32,9 +33,11 @@ from PIL import Image
 from core.config import get_settings
 from core.errors import PermanentError
 from core.vision import colors, geocode, ocr
-from core.vision.base import Analysis, AnalysisContext, Place
+from core.vision.base import Analysis, AnalysisContext, Place, Safety
 from core.vision.exif import PhotoMetadata, read_metadata
-from core.vision.faces import FACE_SIDE, Face, FaceDetector, may_show_faces
+from core.vision.faces import FACE_SIDE, MIN_SKIN_FRACTION, Face, FaceDetector, skin_fraction
+from core.vision.safety import SOURCE as SAFETY_SOURCE
+from core.vision.safety import SafetyClassifier
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +49,12 @@ OCR_TIMEOUT_SECONDS = 20.0
 SQUARE_TOLERANCE = 0.03
 PORTRAIT_FACE_HEIGHT = 0.15  # one face this tall (fraction of the image) makes a portrait
 TEXT_LABEL_MIN_WORDS = 3
+# Skin-toned share of the sample below which NudeNet is not run: an explicit detection at
+# NudeNet's 320 px input needs a body part of some tens of pixels, and skin around it; 1 %
+# of the picture is far below what a nude figure worth flagging shows.
+NUDITY_MIN_SKIN_FRACTION = 0.01
+# Bumped when what analyze() returns for the same bytes changes (2: the safety flag).
+ANALYSIS_VERSION = "2"
 
 # Same mapping as PIL.ImageOps.exif_transpose. Applied by hand to the reduced copy so
 # the EXIF object is not rewritten, and only when the decoder has not already done it
@@ -201,6 +210,7 @@ class LocalAnalyzer:
     """VisionProvider that runs in-process on the CPU (see the module docstring)."""
 
     name = "local"
+    remote = False
 
     def __init__(
         self,
@@ -209,6 +219,7 @@ class LocalAnalyzer:
         ocr_timeout: float = OCR_TIMEOUT_SECONDS,
         max_pixels: int | None = None,
         face_side: int = FACE_SIDE,
+        nudenet_enabled: bool | None = None,
     ) -> None:
         """Defaults come from settings; `face_side` trades small-face recall for speed
         (faces of at least 24 / face_side of the long side are found)."""
@@ -217,6 +228,13 @@ class LocalAnalyzer:
         self.ocr_enabled = settings.ocr_enabled if ocr_enabled is None else ocr_enabled
         self.ocr_timeout = ocr_timeout
         self.max_pixels = settings.max_image_pixels if max_pixels is None else max_pixels
+        enabled = settings.nudenet_enabled if nudenet_enabled is None else nudenet_enabled
+        self._safety = SafetyClassifier(threshold=settings.nudenet_threshold) if enabled else None
+        # The safety switch and threshold change the result for the same bytes, so they
+        # are part of the version a cache of analyses is keyed on.
+        self.prompt_version = (
+            f"{ANALYSIS_VERSION}+nudenet@{self._safety.threshold:g}" if self._safety else ANALYSIS_VERSION
+        )
         self._faces = FaceDetector()
         self._languages: frozenset[str] = frozenset()
         self._loaded = False
@@ -224,8 +242,9 @@ class LocalAnalyzer:
 
     def load(self) -> None:
         """Register the HEIF/AVIF decoders, load the face cascade, build the colour table,
-        check Tesseract. The geocoder is not loaded here: it waits for the first GPS tag.
-        Idempotent and thread-safe; analyze() calls it if nobody did."""
+        check Tesseract, open the NudeNet session when enabled. The geocoder is not loaded
+        here: it waits for the first GPS tag. Idempotent and thread-safe; analyze() calls
+        it if nobody did."""
         with self._load_lock:
             if self._loaded:
                 return
@@ -239,6 +258,8 @@ class LocalAnalyzer:
             os.environ.setdefault("OMP_THREAD_LIMIT", "1")
             self._faces.load()
             colors.name_lut()
+            if self._safety is not None:
+                self._safety.load()
             if self.ocr_enabled:
                 try:
                     self._languages = frozenset(pytesseract.get_languages(config=""))
@@ -246,6 +267,11 @@ class LocalAnalyzer:
                     log.error("tesseract is not available; OCR is disabled for this process")
                     self.ocr_enabled = False
             self._loaded = True
+
+    def check(self) -> None:
+        """Loading is the whole check: nothing here has a key or an endpoint. Raises
+        ProviderMisconfigured when NudeNet's model is missing or unreadable."""
+        self.load()
 
     def analyze(self, source: BinaryIO, *, context: AnalysisContext) -> Analysis:
         if not self._loaded:
@@ -272,8 +298,19 @@ class LocalAnalyzer:
         lap("colors")
 
         gray = np.asarray(decoded.image.convert("L"))
-        faces = self._faces.detect(gray, side=self.face_side) if may_show_faces(pixels, monochrome=monochrome) else []
+        skin = skin_fraction(pixels)
+        faces = self._faces.detect(gray, side=self.face_side) if monochrome or skin >= MIN_SKIN_FRACTION else []
         lap("faces")
+
+        safety: Safety | None = None
+        if self._safety is not None:
+            # The same skin gate, wider: nudity worth flagging shows skin over a good part of the
+            # picture, so a colour photo with almost none (most product shots) skips the model.
+            if monochrome or skin >= NUDITY_MIN_SKIN_FRACTION:
+                safety = self._safety.classify(decoded.image)
+            else:
+                safety = Safety(flagged=False, reasons=[], source=SAFETY_SOURCE, score=None)
+            lap("safety")
 
         text, words = "", 0
         if self.ocr_enabled:
@@ -306,6 +343,7 @@ class LocalAnalyzer:
             camera=decoded.metadata.camera,
             exif_orientation=decoded.metadata.orientation,
             place=place,
+            safety=safety,
             timings_ms=timings,
         )
 

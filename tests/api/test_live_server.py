@@ -30,12 +30,15 @@ def live_api(services: None) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        # A loaded 2-core CI box can take a while to import the app; fail loudly, not with a refused connection.
+        deadline = time.monotonic() + 90
+        while True:
             try:
                 if httpx.get(f"{url}/health", timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"the API did not start on {url} (exit code {process.poll()})")
                 time.sleep(0.1)
         yield url
     finally:

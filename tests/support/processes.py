@@ -14,9 +14,19 @@ from core.config import PROJECT_ROOT
 
 class WorkerProcess:
     def __init__(
-        self, name: str, log_dir: Path, *, beat: bool = True, concurrency: int = 2, env: dict[str, str] | None = None
+        self,
+        name: str,
+        log_dir: Path,
+        *,
+        beat: bool = True,
+        concurrency: int = 2,
+        env: dict[str, str] | None = None,
+        pool: str = "prefork",
+        queues: str = "images,exports,maintenance",
     ) -> None:
         self.name = name
+        self.pool = pool
+        self.queues = queues
         self.env = {**os.environ, **(env or {})}
         self.log_path = log_dir / f"worker-{name}.log"
         self.schedule = log_dir / f"beat-{name}.schedule"
@@ -27,7 +37,7 @@ class WorkerProcess:
     def start(self, timeout: float = 90.0) -> WorkerProcess:
         command = [
             sys.executable, "-m", "celery", "-A", "worker.app", "worker",
-            "--concurrency", str(self.concurrency), "--queues", "images,exports,maintenance",
+            "--pool", self.pool, "--concurrency", str(self.concurrency), "--queues", self.queues,
             "--hostname", f"{self.name}@%h", "--without-gossip", "--without-mingle", "--loglevel", "INFO",
         ]  # fmt: skip
         if self.beat:

@@ -16,8 +16,9 @@ from core.db import get_sessionmaker, transaction
 from core.images import processing
 from core.images.models import Image
 from core.queue import ProcessImage, TaskName, send
+from core.redis import get_redis
 from core.storage import get_storage
-from core.vision.registry import get_provider
+from core.vision import chain
 from tests.fixtures import images as fx
 from tests.support.api import all_images, create_batch, download_zip, upload, wait_for_batch
 from tests.support.processes import WorkerProcess
@@ -26,7 +27,10 @@ from tests.support.processes import WorkerProcess
 def _deps() -> processing.Dependencies:
     settings = get_settings()
     return processing.Dependencies(
-        sessions=get_sessionmaker(), storage=get_storage(), provider=get_provider("local"), settings=settings
+        sessions=get_sessionmaker(),
+        storage=get_storage(),
+        guards=chain.Guards(settings=settings, redis=get_redis()),
+        settings=settings,
     )
 
 

@@ -9,9 +9,9 @@ from typing import Any, get_args
 import pytest
 
 from core.errors import ValidationFailed
-from core.naming import NamingOptions, Proposal, normalize_user_name, propose_name, unique_filename
-from core.naming.words import RESERVED_NAMES
-from core.vision.base import Analysis, DominantColor, Place
+from core.naming import LANGUAGES, NamingOptions, Proposal, normalize_user_name, propose_name, unique_filename
+from core.naming.words import RESERVED_NAMES, is_allowed_word, slug_words
+from core.vision.base import Analysis, DominantColor, Place, Safety
 
 STEM = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 FORBIDDEN_OPENING = re.compile(r"^(?:an?\s+)?(?:image|picture|photo)\s+of\b", re.IGNORECASE)
@@ -182,3 +182,138 @@ def test_user_edits_either_normalise_to_a_valid_stem_or_are_refused_with_the_cod
         assert STEM.match(stem) and len(stem) <= options.max_length and stem not in RESERVED_NAMES
         assert normalize_user_name(stem, extension="jpg", options=options) == stem  # idempotent
     assert accepted > 500
+
+
+# --- the same invariants across languages and options
+
+LANGUAGE_WORDS = [
+    "Größe", "Äpfel", "Straße", "für", "der", "mit", "l'été", "œuvre", "des", "avec", "niño", "señora", "los", "con",
+    "dell'acqua", "della", "ĳs", "foto's", "het", "een", "ação", "limões", "não", "uma", "красная", "東京タワー",
+    "ΑΘΗΝΑ",
+]  # fmt: skip
+TEMPLATES = [
+    None,
+    "{brand}-{subject}-{color}-{keyword}-{n}",
+    "{keywords}_{sku}",
+    "{n}",
+    "shop / {original} / {text} / {place} / {date}",
+    "{object}-{material}-{setting}-{camera}-{keyword2}",
+]
+STEM_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _option_analysis(rng: random.Random) -> Analysis | None:
+    given = _analysis(rng)
+    if given is None or rng.random() < 0.3:
+        return given
+    extra: dict[str, Any] = {
+        "objects": [_phrase(rng, 1, 2) for _ in range(rng.randint(0, 3))],
+        "attributes": rng.sample(["navy", "leather", "Rot", "cuir", "steel", "forest green", "x" * 50], 2),
+        "setting": rng.choice([None, "studio", "beach at sunset", _phrase(rng, 1, 4)]),
+        "brand": rng.choice([None, "ACME", "Café Noir", _phrase(rng, 1, 2)]),
+        "landmark": rng.choice([None, "Eiffel Tower", "Ακρόπολη"]),
+        "suggested_words": [_phrase(rng, 1, 2) for _ in range(rng.randint(0, 6))],
+        "camera": rng.choice([None, "Canon EOS R5"]),
+    }
+    if rng.random() < 0.3:
+        extra["safety"] = Safety(flagged=True, reasons=["nudity"], source="nudenet")
+    return given.model_copy(update=extra)
+
+
+def _option_cases(count: int) -> list[Case]:
+    rng = random.Random(20261121)
+    words = WORDS + LANGUAGE_WORDS
+    cases: list[Case] = []
+    for _ in range(count):
+        keywords = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 3))) for _ in range(rng.randint(0, 3))]
+        original = _original_name(rng)
+        if rng.random() < 0.3:
+            original = rng.choice(["AB-1234 ", "sku_XY-99 ", ""]) + rng.choice(LANGUAGE_WORDS) + " " + original
+        min_words = rng.randint(1, 4)
+        options = NamingOptions(
+            language=rng.choice(LANGUAGES),
+            max_length=rng.choice([20, 30, 60, 120]),
+            min_words=min_words,
+            max_words=rng.randint(min_words, 8),
+            max_keywords=rng.randint(0, 3),
+            case_style=rng.choice(["kebab", "snake"]),
+            template=rng.choice(TEMPLATES),
+            keep_pattern=rng.choice([None, r"[A-Z]{2}-\d{4}", r"sku_(\w+)"]),
+            unicode=rng.random() < 0.4,
+            brand=rng.choice([None, "Acme", "Ünïcode Brand"]),
+            descriptive=rng.random() < 0.8,
+        )
+        cases.append((_option_analysis(rng), keywords, original, rng.choice(MIME_TYPES), options, rng.randint(1, 999)))
+    return cases
+
+
+OPTION_CASES = _option_cases(2500)
+
+
+@pytest.fixture(scope="module")
+def option_proposals() -> list[tuple[Case, Proposal]]:
+    return [(case, _propose(case)) for case in OPTION_CASES]
+
+
+def _words_are_allowed(words: list[str], unicode: bool) -> bool:
+    return all((is_allowed_word(word) if unicode else bool(STEM_WORD.fullmatch(word))) for word in words)
+
+
+def test_names_keep_the_rules_in_every_language_and_option(option_proposals: list[tuple[Case, Proposal]]) -> None:
+    for case, proposal in option_proposals:
+        options = case[4]
+        stem = proposal.stem
+        words = stem.split(options.separator)
+        context = (case, proposal)
+        assert stem and all(words), context  # never empty, no doubled or trailing separator
+        assert _words_are_allowed(words, options.unicode), context
+        assert "-_"[options.case_style == "kebab"] not in stem, context  # one separator only
+        assert len(stem) <= options.max_length, context
+        assert stem.lower() not in RESERVED_NAMES, context
+        if options.template is None:
+            assert len(words) <= options.max_words, context
+
+
+def test_alt_text_keeps_the_rules_in_every_language_and_option(option_proposals: list[tuple[Case, Proposal]]) -> None:
+    for case, proposal in option_proposals:
+        alt = proposal.alt_text
+        assert 0 < len(alt) <= 125, (case, alt)
+        assert alt.endswith(".") and not alt.endswith(".."), (case, alt)
+        assert alt[0].isalnum() or alt[0] in '"“„«', (case, alt)
+
+
+def test_neutral_names_use_only_batch_words_and_the_number(option_proposals: list[tuple[Case, Proposal]]) -> None:
+    checked = 0
+    for case, proposal in option_proposals:
+        given, keywords, original, _, options, number = case
+        if options.descriptive or given is None:
+            continue
+        checked += 1
+        allowed = {
+            *(w for keyword in keywords for w in slug_words(keyword, options.language, unicode=options.unicode)),
+            *slug_words(options.brand or "", options.language, unicode=options.unicode),
+            *slug_words(original, options.language, unicode=options.unicode),  # the SKU comes from here
+            *slug_words(options.template or "", options.language, unicode=options.unicode),  # literal words
+            str(number),
+            "image",
+            "bild",
+            "imagen",
+            "immagine",
+            "afbeelding",
+            "imagem",
+            "untitled",
+            *(str(part) for part in range(1, 32)),
+            "2024",
+            "06",
+            "17",
+            "canon",
+            "eos",
+            "r5",
+        }
+        assert set(proposal.stem.split(options.separator)) <= allowed, (case, proposal)
+    assert checked > 100
+
+
+def test_option_cases_are_deterministic(option_proposals: list[tuple[Case, Proposal]]) -> None:
+    for case, proposal in option_proposals[:300]:
+        assert _propose(case) == proposal

@@ -16,7 +16,7 @@ from skimage import data
 
 from core.config import get_settings
 from core.errors import PermanentError
-from core.vision.base import Analysis, AnalysisContext
+from core.vision.base import Analysis, AnalysisContext, Safety
 from core.vision.local import LocalAnalyzer
 from tests.fixtures import images as fx
 
@@ -250,6 +250,91 @@ def test_the_ocr_setting_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.undo()
         get_settings.cache_clear()
     assert LocalAnalyzer().ocr_enabled is True
+
+
+# --------------------------------------------------------------------------- safety (NudeNet)
+
+
+def test_safety_is_set_when_nudenet_is_enabled(analyzer: LocalAnalyzer) -> None:
+    result = analyse(analyzer, encode(data.astronaut()))
+    assert result.safety is not None
+    assert (result.safety.source, result.safety.flagged, result.safety.reasons) == ("nudenet", False, [])
+    assert result.timings_ms["safety"] > 0
+
+
+def test_no_safety_when_nudenet_is_disabled() -> None:
+    quiet = LocalAnalyzer(ocr_enabled=False, nudenet_enabled=False)
+    result = analyse(quiet, encode(data.astronaut()))
+    assert result.safety is None
+    assert "safety" not in result.timings_ms
+    assert result.faces == 1  # the rest of the analysis is unchanged
+
+
+def test_the_nudenet_setting_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RENAMER_NUDENET_ENABLED", "false")
+    get_settings.cache_clear()
+    try:
+        disabled = LocalAnalyzer(ocr_enabled=False)
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert analyse(disabled, encode(data.coffee())).safety is None
+    enabled = LocalAnalyzer(ocr_enabled=False)
+    assert analyse(enabled, encode(data.coffee())).safety is not None
+    # Cached analyses from one setting must not be served under the other.
+    assert enabled.prompt_version != disabled.prompt_version
+
+
+def test_safety_sees_the_reduced_upright_decode(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One decode serves every stage: the classifier gets the 512-1024 px copy, turned upright."""
+    analyzer = LocalAnalyzer(ocr_enabled=False, nudenet_enabled=True)
+    seen: list[Image.Image] = []
+    assert analyzer._safety is not None
+    real_classify = analyzer._safety.classify
+
+    def spy(image: Image.Image) -> Safety:
+        seen.append(image)
+        return real_classify(image)
+
+    monkeypatch.setattr(analyzer._safety, "classify", spy)
+    stored = Image.fromarray(data.astronaut()).resize((3000, 4000)).transpose(Image.Transpose.ROTATE_90)
+    result = analyse(analyzer, encode(stored, exif=exif_with(orientation=6).tobytes()))
+
+    assert (result.width, result.height) == (3000, 4000)
+    assert len(seen) == 1
+    width, height = seen[0].size
+    assert max(width, height) <= 1024 and height > width  # reduced, and portrait like the displayed picture
+    assert result.safety is not None and result.safety.flagged is False
+
+
+def test_an_explicit_detection_flags_the_analysis(monkeypatch: pytest.MonkeyPatch) -> None:
+    """We cannot ship an explicit picture: NudeNet's detection list is stood in for, the rest is real."""
+    analyzer = LocalAnalyzer(ocr_enabled=False, nudenet_enabled=True)
+    assert analyzer._safety is not None
+    monkeypatch.setattr(
+        analyzer._safety,
+        "detect",
+        lambda image: [{"class": "FEMALE_BREAST_EXPOSED", "score": 0.91, "box": [0, 0, 50, 50]}],
+    )
+    result = analyse(analyzer, encode(data.astronaut()))
+    assert result.safety is not None
+    assert (result.safety.flagged, result.safety.reasons, result.safety.score) == (True, ["nudity"], 0.91)
+
+
+def test_a_colour_picture_without_skin_tones_skips_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Product shots on plain backgrounds: no skin, no nudity, no 40 ms of model time."""
+    analyzer = LocalAnalyzer(ocr_enabled=False, nudenet_enabled=True)
+    assert analyzer._safety is not None
+    calls: list[object] = []
+    monkeypatch.setattr(analyzer._safety, "classify", lambda image: calls.append(image))
+    product = Image.new("RGB", (1200, 900), (30, 70, 160))
+    product.paste((20, 140, 60), (300, 200, 900, 700))
+    result = analyse(analyzer, encode(product))
+    assert calls == []
+    assert result.safety is not None and result.safety.flagged is False and result.safety.source == "nudenet"
+    # A picture with skin tones does go through the model.
+    analyse(analyzer, encode(data.astronaut()))
+    assert len(calls) == 1
 
 
 # --------------------------------------------------------------------------- formats

@@ -1,0 +1,155 @@
+"""Remote-provider throughput: a 1,000-image batch named through a provider that answers in 1.5 s.
+
+The provider is the fake OpenAI server of the tests (tests/fakes/openai_server.py: the
+documented Chat Completions shapes, each answer delayed by 1.5 s), driven by our real
+OpenAI provider through the official SDK. Images are uploaded through the real API while
+no worker runs; then one I/O worker (thread pool, queue "vision") and one CPU worker (for
+the ZIP) start, and the clock runs from the batch's start to its completion. Calls in
+flight are sampled from the provider's shared concurrency semaphore in Redis every 100 ms.
+
+Run: `uv run python -m bench.vision` (part of `make bench`). Prints a table; not a test.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import shutil
+import statistics
+import sys
+import threading
+import time
+
+from PIL import Image, ImageDraw
+
+from bench import environment
+
+environment.apply()
+
+from bench.client import Api, PipelineBroken, progress, upload_all  # noqa: E402
+from bench.environment import OUT_DIR, free_port  # noqa: E402
+from bench.processes import ApiProcess, CpuAccounting, MemorySampler, WorkerProcess  # noqa: E402
+from core.config import get_settings  # noqa: E402
+
+IMAGES = int(os.environ.get("RENAMER_BENCH_VISION_IMAGES", "1000"))
+LATENCY = 1.5
+THREADS = 64
+TARGET = 15.0  # images/s (DESIGN: the CLI peers name one image at a time, under 1 image/s)
+
+
+def _photo(seed: int) -> bytes:
+    """A distinct 1600×1200 JPEG (product-photo size after a marketer's export)."""
+    rng = random.Random(seed)
+    image = Image.new("RGB", (1600, 1200), tuple(rng.randrange(256) for _ in range(3)))  # type: ignore[arg-type]
+    draw = ImageDraw.Draw(image)
+    for _ in range(12):
+        x, y = rng.randrange(1400), rng.randrange(1000)
+        draw.ellipse(
+            (x, y, x + rng.randrange(80, 400), y + rng.randrange(80, 400)),
+            fill=tuple(rng.randrange(256) for _ in range(3)),
+        )  # type: ignore[arg-type]
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+class InFlightSampler:
+    def __init__(self, provider: str) -> None:
+        from core.redis import get_redis
+
+        self.redis = get_redis()
+        self.key = f"renamer:provider:{provider}:in_flight"
+        self.samples: list[int] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.1):
+            self.samples.append(int(self.redis.zcard(self.key)))
+
+    def __enter__(self) -> InFlightSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def main() -> int:
+    from tests.fakes.openai_server import FakeOpenAI
+
+    run_dir = OUT_DIR / "vision"
+    shutil.rmtree(run_dir, ignore_errors=True)
+    run_dir.mkdir(parents=True)
+    progress("fresh database renamer_bench, empty bucket and Redis db ...")
+    environment.recreate_database()
+    environment.reset_bucket_and_queue()
+    progress(f"generating {IMAGES} distinct 1600x1200 JPEGs ...")
+    payloads = [(f"IMG_{i:04d}.jpg", _photo(i), "image/jpeg") for i in range(IMAGES)]
+
+    with FakeOpenAI(latency=LATENCY) as fake:
+        env = {
+            **os.environ,
+            "RENAMER_VISION_PROVIDER": "openai,local",
+            "RENAMER_OPENAI_API_KEY": "sk-bench",
+            "RENAMER_OPENAI_BASE_URL": fake.base_url,
+            "RENAMER_OPENAI_MAX_CONCURRENCY": str(THREADS),
+            "RENAMER_OPENAI_REQUESTS_PER_MINUTE": "100000",
+            "RENAMER_VISION_IO_CONCURRENCY": str(THREADS),
+            "RENAMER_NUDENET_ENABLED": "false",
+        }
+        api = ApiProcess(free_port(), run_dir / "api.log", env).start()
+        cpu = CpuAccounting(get_settings().data_dir)
+        client = Api(api.base_url)
+        io_worker = cpu_worker = None
+        try:
+            client.sign_up()
+            batch_id = client.create_batch("vision throughput")
+            progress(f"uploading {IMAGES} images through the API (no worker yet) ...")
+            upload = upload_all(client, batch_id, payloads, cpu)
+            if upload.accepted != IMAGES:
+                raise PipelineBroken(f"only {upload.accepted}/{IMAGES} accepted: {upload.rejected}")
+            io_env = {**env, "RENAMER_WORKER_METRICS_PORT": str(free_port())}
+            io_worker = WorkerProcess(
+                "io", run_dir, io_env, concurrency=THREADS, pool="threads", queues="vision", beat=False
+            ).start()
+            cpu_worker = WorkerProcess("cpu", run_dir, {**env, "RENAMER_WORKER_METRICS_PORT": str(free_port())}).start()
+            memory = MemorySampler(io_worker.pid)
+            progress(f"naming through a provider that answers in {LATENCY} s, {THREADS} threads ...")
+            with InFlightSampler("openai") as sampler, memory:
+                started = time.time()
+                client.start(batch_id)
+                batch = client.wait(batch_id, download=False, timeout=600)
+                finished = time.time()
+            seconds = finished - started
+            named = batch["processed_images"]
+            rate = named / seconds
+            busy = [s for s in sampler.samples if s > 0]
+            lines = [
+                "",
+                "Remote provider throughput (fake OpenAI answering after 1.5 s; real SDK, API, Redis, S3, PostgreSQL)",
+                f"  images named            {named}/{IMAGES} (failed {batch['failed_images']})",
+                f"  wall clock              {seconds:.1f} s",
+                f"  throughput              {rate:.1f} images/s   target >= {TARGET:.0f}   "
+                f"{'PASS' if rate >= TARGET else 'MISS'}",
+                f"  calls in flight         peak {max(sampler.samples, default=0)}, "
+                f"mean {statistics.fmean(busy) if busy else 0:.1f} while busy (limit {THREADS})",
+                f"  provider calls seen     {len(fake.requests)}",
+                f"  I/O worker peak RSS     {memory.tree.peak_total / 2**20:.0f} MiB",
+                "",
+            ]
+            print("\n".join(lines))
+            (OUT_DIR / "vision.txt").write_text("\n".join(lines))
+            return 0 if named == IMAGES else 1
+        finally:
+            for process in (io_worker, cpu_worker, api):
+                if process is not None:
+                    process.stop()
+            client.close()
+            cpu.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

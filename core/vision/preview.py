@@ -1,0 +1,76 @@
+"""The reduced copy a remote provider sees: displayed orientation, long side at most 1024 px, JPEG.
+
+Cloud providers bill and answer by what they receive, not by the original's size; a
+1024 px JPEG carries everything a vision model reads from a product photo, and a 12 MP
+original never crosses the network. JPEG originals are reduced by the decoder (DCT
+scaling via `draft()`), so the full-resolution bitmap is never built.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from PIL import Image, ImageOps
+
+from core.errors import PermanentError
+from core.vision.exif import PhotoMetadata, read_metadata
+
+PREVIEW_MAX_SIDE = 1024
+PREVIEW_QUALITY = 85
+
+
+@dataclass(frozen=True)
+class Preview:
+    jpeg: bytes  # what is sent to the provider
+    width: int  # the preview's size
+    height: int
+    original_width: int  # the original's size as displayed (EXIF orientation applied)
+    original_height: int
+    metadata: PhotoMetadata  # EXIF capture time, camera and GPS of the original
+
+
+def make_preview(source: BinaryIO, *, max_side: int = PREVIEW_MAX_SIDE, quality: int = PREVIEW_QUALITY) -> Preview:
+    """Decode `source` reduced and re-encode it as an RGB JPEG; `source` is left where it started.
+
+    Raises PermanentError(code="undecodable") for a file no decoder can read.
+    """
+    start = source.tell()
+    try:
+        with Image.open(source) as opened:
+            exif = opened.getexif() if opened.format != "PNG" or "exif" in opened.info else Image.Exif()
+            metadata = read_metadata(exif)
+            width, height = opened.size
+            opened.draft("RGB", (max_side, max_side))
+            opened.thumbnail((max_side, max_side), Image.Resampling.BICUBIC, reducing_gap=2.0)
+            image: Image.Image = ImageOps.exif_transpose(opened)
+            if metadata.orientation in (5, 6, 7, 8):
+                width, height = height, width
+            if image.mode != "RGB":
+                image = _flatten(image)
+            out = io.BytesIO()
+            image.save(out, "JPEG", quality=quality, optimize=False)
+    except PermanentError:
+        raise
+    except Exception as exc:  # decoders raise anything (OSError, SyntaxError, ValueError ...)
+        raise PermanentError(
+            "The file could not be decoded as an image; it may be truncated or corrupt.",
+            code="undecodable",
+            extra={"reason": f"{type(exc).__name__}: {exc}"},
+        ) from exc
+    finally:
+        source.seek(start)
+    return Preview(out.getvalue(), image.width, image.height, width, height, metadata)
+
+
+def _flatten(image: Image.Image) -> Image.Image:
+    """RGB on white: transparency would turn black in a JPEG."""
+    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, (255, 255, 255))
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        return flat
+    if image.mode in ("I", "I;16", "I;16L", "I;16B", "F"):
+        image = image.point(lambda value: value / 256).convert("L")
+    return image.convert("RGB")
