@@ -54,10 +54,14 @@ RUN apt-get update \
     && groupadd --system --gid 10001 renamer \
     && useradd --system --uid 10001 --gid renamer --home-dir /app --no-create-home --shell /usr/sbin/nologin renamer \
     && install -d -o renamer -g renamer -m 0750 /var/lib/renamer
+# The release Sentry and the logs report; CI passes the commit (--build-arg RENAMER_RELEASE=<sha>).
+ARG RENAMER_RELEASE=dev
 ENV PATH=/app/.venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
-    RENAMER_DATA_DIR=/var/lib/renamer
+    RENAMER_DATA_DIR=/var/lib/renamer \
+    RENAMER_RELEASE=$RENAMER_RELEASE \
+    RENAMER_LOG_FORMAT=json
 WORKDIR /app
 COPY --from=python-build /app/.venv /app/.venv
 COPY pyproject.toml ./

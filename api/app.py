@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
+from sentry_sdk.integrations.fastapi import FastApiIntegration
+from sentry_sdk.integrations.starlette import StarletteIntegration
+from starlette.types import ASGIApp
 
 from api import errors
-from api.middleware import MetricsMiddleware
+from api.middleware import MetricsMiddleware, RequestIdMiddleware
 from api.routes import auth, batches, health, images, options
-from core import events
+from core import events, sentry
+from core import logging as log_context
+from core.accounts.sessions import CSRF_HEADER
 from core.config import get_settings
 from core.imaging import assert_pillow_simd
 
@@ -24,21 +28,38 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     yield
 
 
+async def _bind_path_ids(request: Request) -> None:
+    """Batch and image ids from the path join the request's log context (and Sentry tags)."""
+    log_context.bind(**{key: request.path_params.get(key) for key in ("batch_id", "image_id")})
+
+
+class _RenamerAPI(FastAPI):
+    def build_middleware_stack(self) -> ASGIApp:
+        # Outside Starlette's ServerErrorMiddleware (which add_middleware cannot reach), so that
+        # a 500 response carries X-Request-ID too and the unexpected-error log line has the id.
+        return RequestIdMiddleware(super().build_middleware_stack())
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log_context.configure(settings.log_format, settings.log_level)
+    sentry.init("api", integrations=[StarletteIntegration(), FastApiIntegration()], settings=settings)
     assert_pillow_simd()
-    app = FastAPI(
+    app = _RenamerAPI(
         title="Image Renamer API",
         version="0.1.0",
         description="Bulk image batches get SEO-ready filenames and alt text.",
         lifespan=lifespan,
+        dependencies=[Depends(_bind_path_ids)],
     )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
+        allow_credentials=True,  # the browser's session cookie; origins stay an explicit list
         allow_methods=["*"],
-        allow_headers=["Authorization", "Content-Type"],
+        allow_headers=["Authorization", "Content-Type", "X-Request-ID", CSRF_HEADER],
+        # Retry-After: so the web app can wait out a 429 as told; X-Request-ID: so a user can quote it.
+        expose_headers=["Retry-After", "X-Request-ID"],
     )
     app.add_middleware(MetricsMiddleware)
     errors.install(app)

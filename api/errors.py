@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from core.errors import RenamerError
+from core.errors import RateLimited, RenamerError
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,10 @@ def _field_message(error: dict[str, Any]) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(RenamerError)
     async def _renamer_error(_: Request, exc: RenamerError) -> JSONResponse:
-        return envelope(exc.status_code, type(exc).__name__, exc.code, exc.detail, **exc.extra)
+        response = envelope(exc.status_code, type(exc).__name__, exc.code, exc.detail, **exc.extra)
+        if isinstance(exc, RateLimited):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -29,7 +29,8 @@ from pathlib import Path
 from PIL import ExifTags, Image, ImageDraw, ImageFont
 
 from core.vision.base import AnalysisContext
-from core.vision.local import LocalAnalyzer, draft_request
+from core.vision.local import ANALYSIS_MIN_SIDE, LocalAnalyzer
+from core.vision.preview import draft_request
 
 PARIS = (48.8566, 2.3522)
 
@@ -100,7 +101,7 @@ def draft_decode_rate(jpeg_bytes: bytes, seconds: float = 3.0) -> float:
 
     def decode() -> None:
         with Image.open(io.BytesIO(jpeg_bytes)) as img:
-            img.draft("RGB", draft_request(img.size))
+            img.draft("RGB", draft_request(img.size, ANALYSIS_MIN_SIDE))
             img.load()
 
     return _rate(decode, seconds)

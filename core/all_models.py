@@ -4,6 +4,7 @@ from core.accounts.models import User
 from core.batches.models import Batch
 from core.db import metadata
 from core.images.models import Image
+from core.retention.models import StorageTombstone
 from core.vision.models import AnalysisCacheEntry
 
-__all__ = ["AnalysisCacheEntry", "Batch", "Image", "User", "metadata"]
+__all__ = ["AnalysisCacheEntry", "Batch", "Image", "StorageTombstone", "User", "metadata"]

@@ -34,6 +34,18 @@ class Settings(BaseSettings):
 
     # Databases and queue
     database_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/renamer"
+    # A read replica (streaming standby) for the dashboard and listing reads that tolerate lag;
+    # unset, everything reads the primary. docs/scaling.md explains the routing.
+    database_replica_url: str | None = None
+    # A replica further behind than this (or unreachable) is skipped: its reads go to the primary.
+    replica_max_lag_seconds: float = 5.0
+    # After a write (any non-GET request) the same user reads the primary for this long, so they
+    # see their own change; keep it above replica_max_lag_seconds.
+    replica_read_your_writes_seconds: int = 15
+    # psycopg prepares a query server-side after it runs 5 times on a connection. Behind
+    # PgBouncer in transaction pooling the next transaction may get another server connection
+    # that lacks it: set false there (PgBouncer 1.21+ with max_prepared_statements copes).
+    database_prepared_statements: bool = True
     redis_url: str = "redis://127.0.0.1:6379/0"
     broker_url: str | None = None  # defaults to redis_url
     # Seconds before Redis hands an unacknowledged task to another worker; a worker
@@ -61,6 +73,47 @@ class Settings(BaseSettings):
     secret_key: str = DEV_SECRET
     access_token_ttl_hours: int = 24
 
+    # Sign-in
+    # Any OpenID Connect provider (Google: https://accounts.google.com); unset turns OIDC sign-in off.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_redirect_url: str = "http://127.0.0.1:3001/auth/oidc/callback"
+    # Where mail links and post-sign-in redirects point.
+    frontend_url: str = "http://127.0.0.1:3000"
+    # smtp://user:password@host:587 (STARTTLS), smtps://...:465 (TLS), or None: mail is written to
+    # the log in dev and test, and dropped with a warning elsewhere (a log must not hold reset links).
+    smtp_url: SecretStr | None = None
+    smtp_timeout_seconds: float = 10.0
+    mail_from: str = "Image Renamer <no-reply@localhost>"
+    email_verification_ttl_hours: int = 48
+    password_reset_ttl_minutes: int = 60
+    session_cookie_name: str = "renamer_session"
+    csrf_cookie_name: str = "renamer_csrf"
+    # None: Secure everywhere except dev and test, which run over plain http.
+    session_cookie_secure: bool | None = None
+    # Set for a frontend on a sibling subdomain (e.g. ".example.com"); None: host-only cookies.
+    session_cookie_domain: str | None = None
+
+    # Rate limits: sliding windows shared by every API process through Redis; 0 turns one
+    # off. A refused request gets 429 with Retry-After. While Redis is unreachable requests
+    # go through unlimited (a warning is logged): availability over abuse protection.
+    rate_limit_enabled: bool = True
+    # Password guessing: 10 a minute keeps a script slow, and an office behind one address
+    # rarely has ten people signing in within the same minute (tokens last a day).
+    signin_per_ip_per_minute: int = 10
+    # Account farming, while still letting a class or an office behind one address join together.
+    signup_per_ip_per_hour: int = 100
+    # Every authenticated call, uploads included, per caller (an account; later an API key).
+    api_per_caller_per_minute: int = 600
+    # Upload requests, not files (multipart, presign, complete): the web app sends one file per
+    # request, three at a time; scripts can send many files per request.
+    uploads_per_caller_per_minute: int = 300
+    # Proxies in front of the API that each append the address they saw to X-Forwarded-For
+    # (e.g. 1 for one ingress or load balancer). 0: the client address is the connection's,
+    # and X-Forwarded-For is ignored, since any client can send that header.
+    trusted_proxy_hops: int = 0
+
     # Upload limits
     max_file_bytes: int = 50 * 1024 * 1024
     max_files_per_batch: int = 5000
@@ -70,6 +123,12 @@ class Settings(BaseSettings):
     # Naming defaults
     max_name_length: int = 60
     default_language: str = "en"
+
+    # Retention (privacy): originals, thumbnails and ZIPs are deleted this many days after a
+    # batch finishes (the batch, its names and alt text stay); the sweep also finishes
+    # deletions whose storage step failed.
+    retention_days: int = 7
+    retention_sweep_interval_seconds: int = 600
 
     # Processing
     # The provider chain, first choice first, comma-separated: "openai,local". While one
@@ -137,6 +196,17 @@ class Settings(BaseSettings):
     api_port: int = 3001
     cors_origins: list[str] = Field(default_factory=lambda: ["http://127.0.0.1:3000", "http://localhost:3000"])
 
+    # Observability
+    # Development reads text; containers set RENAMER_LOG_FORMAT=json for the log collector.
+    log_format: Literal["json", "text"] = "text"
+    log_level: str = "INFO"
+    # Errors go to Sentry only when a DSN is set. The release is the git revision baked into
+    # the image at build time (RENAMER_RELEASE), so an error names the code that raised it.
+    sentry_dsn: SecretStr | None = None
+    release: str = "dev"
+    sentry_error_sample_rate: float = Field(default=1.0, ge=0.0, le=1.0)
+    sentry_traces_sample_rate: float = Field(default=0.0, ge=0.0, le=1.0)
+
     @property
     def provider_chain(self) -> list[str]:
         return [name.strip() for name in self.vision_provider.split(",") if name.strip()]
@@ -152,6 +222,12 @@ class Settings(BaseSettings):
     @property
     def effective_s3_public_endpoint_url(self) -> str:
         return self.s3_public_endpoint_url or self.s3_endpoint_url
+
+    @property
+    def effective_session_cookie_secure(self) -> bool:
+        if self.session_cookie_secure is not None:
+            return self.session_cookie_secure
+        return self.environment not in (Environment.DEV, Environment.TEST)
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

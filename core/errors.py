@@ -9,7 +9,9 @@ item at once and say why).
     ├── BadRequest (400)         ├── ValidationFailed (422)
     ├── Unauthorized (401)       ├── Forbidden (403)
     ├── NotFound (404)           ├── Conflict (409)
+    ├── Gone (410)
     ├── PayloadTooLarge (413)    ├── UnsupportedMediaType (415)
+    ├── RateLimited (429)        (carries retry_after: the Retry-After header)
     ├── ServiceUnavailable (503) (fail-closed dependencies such as clamd)
     ├── TransientError           (worker: retry)
     │   └── ProviderError        (a vision provider failed; the chain retries or falls back)
@@ -22,6 +24,7 @@ item at once and say why).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 
@@ -60,6 +63,13 @@ class NotFound(RenamerError):
 class Conflict(RenamerError):
     status_code = 409
     code = "conflict"
+
+
+class Gone(RenamerError):
+    """The resource existed but its files were deleted (the retention policy)."""
+
+    status_code = 410
+    code = "gone"
 
 
 class PayloadTooLarge(RenamerError):
@@ -158,3 +168,17 @@ class ImageRefused(PermanentError):
     def __init__(self, detail: str, *, provider: str, code: str | None = None) -> None:
         super().__init__(detail, code=code)
         self.provider = provider
+
+
+class RateLimited(RenamerError):
+    """Too many requests from one address or caller (core.ratelimits). `retry_after` is whole
+    seconds, at least 1; the API's error handler sends it as the Retry-After header."""
+
+    status_code = 429
+    code = "rate_limited"
+
+    def __init__(
+        self, detail: str, *, retry_after: float, code: str | None = None, extra: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(detail, code=code, extra=extra)
+        self.retry_after = max(1, math.ceil(retry_after))

@@ -61,6 +61,9 @@ class ImageProcessed(BaseModel):
     final_name: str
     alt_text: str
     thumbnail_url: str | None = None
+    provider: str | None = None  # the vision provider that analysed it
+    unsafe: bool = False  # flagged (SafeSearch, NudeNet, content warning): a neutral name
+    near_duplicate_of: uuid.UUID | None = None  # an earlier image of the batch that looks the same
 
 
 class ProcessingError(BaseModel):

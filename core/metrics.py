@@ -59,6 +59,8 @@ PROVIDER_UNITS = Counter("renamer_provider_units_total", "Billable feature units
 PROVIDER_CACHE_HITS = Counter(
     "renamer_provider_cache_hits_total", "Analyses served from the cache instead of a paid call.", ["provider"]
 )
+# API rate limits (core.ratelimits). scope: signin, signup, api, upload; never a user or an address.
+RATE_LIMITED = Counter("renamer_rate_limited_total", "Requests refused with 429 by a rate limit.", ["scope"])
 
 
 def registry() -> CollectorRegistry:

@@ -14,14 +14,19 @@ from celery import Celery
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from core import logging as log_context
 from core.config import get_settings
 from core.db import after_commit
+
+# Celery message header with the log context (core.logging.PROPAGATED_FIELDS) of the sender.
+LOG_CONTEXT_HEADER = "renamer_log_context"
 
 
 class TaskName(StrEnum):
     PROCESS_IMAGE = "images.process"
     BUILD_ZIP = "batches.build_zip"
     SWEEP = "maintenance.sweep"
+    RETENTION_SWEEP = "maintenance.retention"
 
 
 class Queue(StrEnum):
@@ -35,6 +40,7 @@ ROUTES: dict[TaskName, Queue] = {
     TaskName.PROCESS_IMAGE: Queue.IMAGES,
     TaskName.BUILD_ZIP: Queue.EXPORTS,
     TaskName.SWEEP: Queue.MAINTENANCE,
+    TaskName.RETENTION_SWEEP: Queue.MAINTENANCE,
 }
 
 
@@ -47,6 +53,10 @@ class BuildZip(BaseModel):
 
 
 class Sweep(BaseModel):
+    pass
+
+
+class RetentionSweep(BaseModel):
     pass
 
 
@@ -74,7 +84,13 @@ def producer() -> Celery:
 def send(task: TaskName, payload: BaseModel, *, queue: Queue | None = None) -> None:
     """Send now. `queue` overrides the task's usual queue (image work for remote providers)."""
     target = queue or ROUTES[task]
-    producer().send_task(task.value, kwargs=payload.model_dump(mode="json"), queue=target.value)
+    producer().send_task(
+        task.value,
+        kwargs=payload.model_dump(mode="json"),
+        queue=target.value,
+        # The sender's request id and user travel as a header, so the task's logs carry them.
+        headers={LOG_CONTEXT_HEADER: log_context.propagated()},
+    )
 
 
 def enqueue(session: Session, task: TaskName, payload: BaseModel, *, queue: Queue | None = None) -> None:

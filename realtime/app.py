@@ -28,6 +28,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from core import logging as log_context
+from core import sentry
 from core.config import Settings, get_settings
 from core.db import get_engine
 from realtime import metrics
@@ -45,7 +47,10 @@ def _check_database() -> None:
 
 def create_app(settings: Settings | None = None) -> Any:
     settings = settings or get_settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log_context.configure(settings.log_format, settings.log_level)
+    # The SDK's Starlette integration (enabled automatically) reports the HTTP routes; errors in
+    # socket handlers reach Sentry through python-socketio's error log lines.
+    sentry.init("realtime", settings=settings)
     server = RealtimeServer(settings)
 
     @asynccontextmanager

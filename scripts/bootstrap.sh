@@ -18,6 +18,7 @@ PACKAGES=(
   build-essential python3-dev                 # Pillow-SIMD has no wheels: it is compiled by uv sync
   zlib1g-dev libpng-dev libtiff-dev libwebp-dev libfreetype-dev liblcms2-dev libopenjp2-7-dev
   chromium fonts-dejavu-core                  # the browser tests drive Debian's Chromium (never a downloaded one)
+  prometheus                                  # promtool and prometheus for tests/monitoring (they start their own on a free port)
 )
 
 die() {
@@ -59,6 +60,10 @@ if ((${#missing[@]})); then
     printf 'bootstrap: apt-get failed; last lines of %s:\n' "$log" >&2
     tail -n 30 "$log" >&2
     exit 1
+  fi
+  # Debian's package starts a system Prometheus on :9090; the tests start their own.
+  if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null; then
+    as_root systemctl disable --now prometheus >/dev/null 2>&1 || true
   fi
 fi
 

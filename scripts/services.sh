@@ -5,11 +5,14 @@
 #   scripts/services.sh [up]   start what is missing (idempotent; the default)
 #   scripts/services.sh down   stop what this script started (by its pid files)
 #   scripts/services.sh status show each service and where it listens
+#   scripts/services.sh up replica   PostgreSQL plus a streaming standby of it (optional, for
+#                                    the read-replica routing in docs/scaling.md); `down` stops it too
 #
 # A PostgreSQL or Redis that already answers on its port is used as it is; otherwise
 # a private one is started with its data, log and pid file under $RENAMER_DATA_DIR
 # (default <repo>/.data). Environment knobs, all optional:
 #   RENAMER_DATA_DIR    RENAMER_PG_PORT (5432)   RENAMER_REDIS_PORT (6379)
+#   RENAMER_PG_REPLICA_PORT (5433, the standby started by `up replica`)
 #   RENAMER_S3_PORT (9000; the other SeaweedFS ports move with it)
 #   RENAMER_S3_ACCESS_KEY / RENAMER_S3_SECRET_KEY / RENAMER_S3_BUCKET (the core/config.py defaults)
 #   RENAMER_CLAMD_PORT (3310, TCP, used only by the benchmark)
@@ -257,6 +260,73 @@ pg_status() {
     say postgres "up   127.0.0.1:$PG_PORT ($how)"
   else
     say postgres "down 127.0.0.1:$PG_PORT"
+    return 1
+  fi
+}
+
+# --- PostgreSQL replica (optional) --------------------------------------------
+
+PG_REPLICA_PORT=${RENAMER_PG_REPLICA_PORT:-5433}
+PG_REPLICA_DIR=$DATA/postgres-replica
+PG_REPLICA_DATA=$PG_REPLICA_DIR/data
+PG_REPLICA_LOG=$PG_REPLICA_DIR/postgres.log
+
+pg_replica_answers() { pg_isready -q -h 127.0.0.1 -p "$PG_REPLICA_PORT" -t 2; }
+pg_replica_managed_here() {
+  [[ -r $PG_REPLICA_DATA/postmaster.pid ]] && live_pid "$PG_REPLICA_DATA/postmaster.pid" postgres >/dev/null
+}
+
+# A hot standby of the primary made with `pg_basebackup -R`, so it streams the primary's
+# changes: the real leader/follower setup, lag included. The primary must accept replication
+# connections from `postgres` on 127.0.0.1; the private cluster above does (initdb --auth=trust),
+# a system one may not, and then this says so rather than touching its configuration.
+pg_replica_up() {
+  local how
+  if pg_replica_answers; then
+    if pg_replica_managed_here; then how="running, data in $PG_REPLICA_DIR"; else how="already running, not managed here"; fi
+  else
+    pg_find_bin || die "replica: no PostgreSQL server binaries under /usr/lib/postgresql (install postgresql)"
+    mkdir -p "$PG_REPLICA_DIR"
+    [[ $EUID -ne 0 ]] || chown postgres: "$PG_REPLICA_DIR"
+    if [[ ! -s $PG_REPLICA_DATA/PG_VERSION ]]; then
+      if ! pg_as_owner "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$PG_PORT" -U postgres -D "$PG_REPLICA_DATA" \
+        -R -X stream --checkpoint=fast >"$PG_REPLICA_DIR/basebackup.log" 2>&1; then
+        rm -rf "$PG_REPLICA_DATA"
+        die_with_log replica "$PG_REPLICA_DIR/basebackup.log" "pg_basebackup from 127.0.0.1:$PG_PORT failed; the primary needs wal_level=replica and a pg_hba.conf line 'host replication postgres 127.0.0.1/32 trust'"
+      fi
+      # A Debian system cluster keeps its configuration in /etc, so the copy may lack it.
+      [[ -e $PG_REPLICA_DATA/postgresql.conf ]] || pg_as_owner touch "$PG_REPLICA_DATA/postgresql.conf"
+      [[ -e $PG_REPLICA_DATA/pg_hba.conf ]] ||
+        printf 'local all all trust\nhost all all 127.0.0.1/32 trust\n' | pg_as_owner tee "$PG_REPLICA_DATA/pg_hba.conf" >/dev/null
+    fi
+    pg_as_owner mkdir -p "$PG_REPLICA_DIR/run"
+    pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_REPLICA_DATA" -l "$PG_REPLICA_LOG" -w -t 60 \
+      -o "-c listen_addresses=127.0.0.1 -c port=$PG_REPLICA_PORT -c unix_socket_directories='$PG_REPLICA_DIR/run' -c hba_file='$PG_REPLICA_DATA/pg_hba.conf'" \
+      start >"$PG_REPLICA_DIR/pg_ctl.log" 2>&1 9>&- ||
+      die_with_log replica "$PG_REPLICA_LOG" "pg_ctl start failed on 127.0.0.1:$PG_REPLICA_PORT"
+    wait_for 30 pg_replica_answers || die_with_log replica "$PG_REPLICA_LOG" "not answering on 127.0.0.1:$PG_REPLICA_PORT"
+    how="started, data in $PG_REPLICA_DIR"
+  fi
+  say replica "127.0.0.1:$PG_REPLICA_PORT standby of :$PG_PORT ($how)"
+  say "" "RENAMER_DATABASE_REPLICA_URL=postgresql+psycopg://postgres@127.0.0.1:$PG_REPLICA_PORT/$PG_DATABASE"
+}
+
+pg_replica_down() {
+  if pg_replica_managed_here && pg_find_bin; then
+    pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_REPLICA_DATA" -m fast -w -t 30 stop >"$PG_REPLICA_DIR/pg_ctl.log" 2>&1 ||
+      die_with_log replica "$PG_REPLICA_LOG" "pg_ctl stop failed"
+    say replica "stopped"
+  fi
+}
+
+pg_replica_status() {
+  [[ -d $PG_REPLICA_DATA ]] || return 0 # never set up: not part of the status
+  if pg_replica_answers; then
+    local how="not managed here"
+    pg_replica_managed_here && how="managed here, data in $PG_REPLICA_DIR"
+    say replica "up   127.0.0.1:$PG_REPLICA_PORT ($how)"
+  else
+    say replica "down 127.0.0.1:$PG_REPLICA_PORT"
     return 1
   fi
 }
@@ -585,9 +655,10 @@ clamd_status() {
 # --- main ----------------------------------------------------------------------------
 
 command=${1:-up}
-case $command in
-up | down | status) ;;
-*) die "usage: $0 [up|down|status]" ;;
+target=${2:-}
+case $command:$target in
+up: | down: | status: | up:replica) ;;
+*) die "usage: $0 [up|down|status] | $0 up replica" ;;
 esac
 
 # One run at a time per data directory (two terminals running `make dev` at once).
@@ -595,24 +666,30 @@ esac
 exec 9>"$DATA/.services.lock"
 flock -w 300 9 || die "another scripts/services.sh is still running on $DATA"
 
-case $command in
-up)
+case $command:$target in
+up:replica)
+  pg_up
+  pg_replica_up
+  ;;
+up:)
   pg_up
   redis_up
   s3_up
   clamd_up
   ;;
-down)
+down:)
   stop_pid freshclam "$FRESHCLAM_PID" timeout >/dev/null
   stop_pid clamd "$CLAMD_PID" clamd
   stop_pid s3 "$SW_PID" weed
   rm -f "$SW_VERIFIED"
   stop_pid redis "$REDIS_PID" redis-server
+  pg_replica_down
   pg_down
   ;;
-status)
+status:)
   rc=0
   pg_status || rc=1
+  pg_replica_status || rc=1
   redis_status || rc=1
   s3_status || rc=1
   clamd_status || rc=1

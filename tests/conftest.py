@@ -26,6 +26,9 @@ TEST_ENV = {
     "RENAMER_SWEEP_INTERVAL_SECONDS": "2",
     "RENAMER_WORKER_METRICS_PORT": "0",
     "RENAMER_TASK_MAX_RETRIES": "2",
+    # The whole suite signs up from one test-client address; the per-IP limit is tested on its own.
+    "RENAMER_SIGNUP_PER_IP_PER_HOUR": "100000",
+    "RENAMER_SIGNIN_PER_IP_PER_MINUTE": "100000",
     # OpenAI counts as configured so that batches may choose it; the discard port refuses at once,
     # and the tests that use it point RENAMER_OPENAI_BASE_URL at tests/fakes/openai_server.py.
     "RENAMER_OPENAI_API_KEY": "sk-test-not-a-real-key",

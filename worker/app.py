@@ -23,8 +23,23 @@ _metrics_dir = Path(
 _metrics_dir.mkdir(parents=True, exist_ok=True)
 
 from celery import Celery  # noqa: E402
+from celery.signals import setup_logging  # noqa: E402
+from sentry_sdk.integrations.celery import CeleryIntegration  # noqa: E402
 
+from core import logging as log_context  # noqa: E402
+from core import sentry  # noqa: E402
 from core.queue import Queue, TaskName, celery_config  # noqa: E402
+
+
+@setup_logging.connect
+def _configure_logging(**_: object) -> None:
+    # A receiver here means Celery installs no handlers of its own: its lines, ours and the
+    # libraries' all leave through one handler, as JSON in containers.
+    log_context.configure(_settings.log_format, _settings.log_level)
+
+
+# Before the pool forks, so every child reports too (the SDK restarts its sender thread after a fork).
+sentry.init("worker", integrations=[CeleryIntegration()], settings=_settings)
 
 app = Celery("renamer")
 app.conf.update(celery_config())
@@ -40,7 +55,15 @@ app.conf.update(
             "task": TaskName.SWEEP.value,
             "schedule": float(_settings.sweep_interval_seconds),
             "options": {"queue": Queue.MAINTENANCE.value, "expires": float(_settings.sweep_interval_seconds)},
-        }
+        },
+        "retention": {
+            "task": TaskName.RETENTION_SWEEP.value,
+            "schedule": float(_settings.retention_sweep_interval_seconds),
+            "options": {
+                "queue": Queue.MAINTENANCE.value,
+                "expires": float(_settings.retention_sweep_interval_seconds),
+            },
+        },
     },
     imports=["worker.tasks"],
 )

@@ -17,8 +17,14 @@ from core.queue import Queue
 @worker_init.connect
 def _serve_metrics(**_: object) -> None:
     directory = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
-    shutil.rmtree(directory, ignore_errors=True)  # samples of a previous run are stale
     directory.mkdir(parents=True, exist_ok=True)
+    # Samples of a previous process with this folder's name are stale; this process's own
+    # files are live already (core.metrics opened them at import, and the thread pool keeps
+    # writing to them), so they must stay.
+    own = f"_{os.getpid()}.db"
+    for stale in directory.glob("*.db"):
+        if not stale.name.endswith(own):
+            stale.unlink(missing_ok=True)
     _forget_dead_workers(directory.parent)
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry)

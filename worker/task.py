@@ -17,9 +17,10 @@ from typing import Any, TypeVar
 from celery import Task
 from pydantic import BaseModel
 
+from core import logging as log_context
 from core.config import get_settings
 from core.errors import PermanentError
-from core.queue import ROUTES, TaskName
+from core.queue import LOG_CONTEXT_HEADER, ROUTES, TaskName
 from worker.app import app
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,15 @@ def renamer_task(
     def decorate(fn: Callable[[P], Any]) -> Task:
         @app.task(name=name.value, bind=True, queue=ROUTES[name].value, max_retries=get_settings().task_max_retries)
         def run(self: Task, **kwargs: Any) -> Any:
+            # The sender's request id and user (a header set by core.queue.send), then the ids
+            # in the payload: every log line of this run, and its Sentry event, carry them.
+            # Not reset on return: Celery's own "succeeded"/"raised" line and the Sentry
+            # integration's capture run after this function, in the same thread; the next
+            # task starts a fresh context here.
+            inherited = self.request.get(LOG_CONTEXT_HEADER)
+            fields = dict(inherited) if isinstance(inherited, dict) else {}
+            fields.update({key: kwargs.get(key) for key in ("batch_id", "image_id")})
+            log_context.new_context(**fields)
             payload = payload_type.model_validate(kwargs)
             try:
                 return fn(payload)

@@ -15,8 +15,9 @@ from core.exports.service import build_zip
 from core.images import processing
 from core.images.sweep import sweep
 from core.imaging import assert_pillow_simd
-from core.queue import BuildZip, ProcessImage, Sweep, TaskName
+from core.queue import BuildZip, ProcessImage, RetentionSweep, Sweep, TaskName
 from core.redis import get_redis
+from core.retention import service as retention
 from core.storage import get_storage
 from core.vision import chain, registry
 from worker.task import renamer_task
@@ -98,4 +99,12 @@ def sweep_stuck(payload: Sweep) -> dict[str, int]:
     report = sweep(sessions=get_sessionmaker(), storage=get_storage(), cache=get_redis(), settings=get_settings())
     if report.images_requeued or report.zips_requested or report.staged_deleted:
         log.info("sweep", extra=report.__dict__)
+    return report.__dict__
+
+
+@renamer_task(TaskName.RETENTION_SWEEP, RetentionSweep)
+def retention_sweep(payload: RetentionSweep) -> dict[str, int]:
+    report = retention.sweep(sessions=get_sessionmaker(), storage=get_storage(), settings=get_settings())
+    if report.batches_purged or report.prefixes_done or report.prefixes_failed:
+        log.info("retention sweep", extra=report.__dict__)
     return report.__dict__

@@ -3,13 +3,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from api.deps import PrincipalDep, SessionDep, SettingsDep, StorageDep, UploadDepsDep
+from api.deps import PrincipalDep, ReadSessionDep, SessionDep, SettingsDep, StorageDep, UploadDepsDep
 from api.errors import envelope
 from api.multipart import receive_files
+from api.ratelimit import ApiBudget, UploadLimit
 from core.batches import service
 from core.batches.schemas import (
     BatchCreate,
@@ -24,6 +25,7 @@ from core.batches.schemas import (
     PresignResponse,
     UploadResults,
 )
+from core.db import get_sessionmaker
 from core.exports.service import manifest_rows
 from core.exports.service import snapshot as export_snapshot
 from core.images import flows, presigned
@@ -31,8 +33,9 @@ from core.images import service as images
 from core.images.models import ImageStatus
 from core.images.schemas import ImagePage
 from core.redis import get_redis
+from core.retention import service as retention
 
-router = APIRouter(prefix="/batches", tags=["batches"])
+router = APIRouter(prefix="/batches", tags=["batches"], dependencies=[ApiBudget])
 Page = Annotated[int, Query(ge=1, le=100_000)]
 PageSize = Annotated[int, Query(ge=1, le=200)]
 
@@ -43,7 +46,9 @@ def create_batch(body: BatchCreate, principal: PrincipalDep, session: SessionDep
 
 
 @router.get("")
-def list_batches(principal: PrincipalDep, session: SessionDep, page: Page = 1, page_size: PageSize = 20) -> BatchPage:
+def list_batches(
+    principal: PrincipalDep, session: ReadSessionDep, page: Page = 1, page_size: PageSize = 20
+) -> BatchPage:
     return service.list_page(session, principal, page=page, page_size=page_size)
 
 
@@ -59,6 +64,14 @@ def update_batch(
     """Rename the batch or change its options. Naming options are fixed once uploads close;
     delivery options (metadata, GPS) can change at any time and rebuild the ZIP."""
     return service.to_public(service.update(session, principal, batch_id, change=body, settings=settings))
+
+
+@router.delete("/{batch_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
+def delete_batch(batch_id: uuid.UUID, principal: PrincipalDep, settings: SettingsDep, storage: StorageDep) -> Response:
+    """Delete the batch, its images and every stored file of it (originals, thumbnails, ZIPs,
+    unfinished uploads) at once. A batch still being renamed is cancelled."""
+    retention.delete_batch(principal, batch_id, sessions=get_sessionmaker(), storage=storage, settings=settings)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/{batch_id}/keyword-suggestions")
@@ -103,6 +116,7 @@ def _upload_response(results: UploadResults) -> UploadResults | JSONResponse:
     "/{batch_id}/images",
     response_model=UploadResults,
     responses={422: {"description": "Every file was refused; each result says why."}},
+    dependencies=[UploadLimit],
 )
 async def upload_images(
     batch_id: uuid.UUID, request: Request, principal: PrincipalDep, deps: UploadDepsDep, settings: SettingsDep
@@ -122,7 +136,7 @@ async def upload_images(
     return _upload_response(results)
 
 
-@router.post("/{batch_id}/uploads")
+@router.post("/{batch_id}/uploads", dependencies=[UploadLimit])
 def presign_uploads(
     batch_id: uuid.UUID, body: PresignRequest, principal: PrincipalDep, deps: UploadDepsDep
 ) -> PresignResponse:
@@ -130,7 +144,7 @@ def presign_uploads(
     return presigned.presign(principal, batch_id, body.files, deps, get_redis())
 
 
-@router.post("/{batch_id}/uploads/complete", response_model=UploadResults)
+@router.post("/{batch_id}/uploads/complete", response_model=UploadResults, dependencies=[UploadLimit])
 def complete_uploads(
     batch_id: uuid.UUID, body: CompleteRequest, principal: PrincipalDep, deps: UploadDepsDep
 ) -> UploadResults | JSONResponse:
@@ -142,7 +156,7 @@ def complete_uploads(
 def list_images(
     batch_id: uuid.UUID,
     principal: PrincipalDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     storage: StorageDep,
     status: ImageStatus | None = None,
     page: Page = 1,
@@ -155,7 +169,8 @@ def list_images(
 
 @router.get("/{batch_id}/download")
 def download(batch_id: uuid.UUID, principal: PrincipalDep, session: SessionDep, storage: StorageDep) -> DownloadLink:
-    """A short-lived link to the ZIP of renamed images (409 while it is being built)."""
+    """A short-lived link to the ZIP of renamed images (409 while it is being built; 410 once
+    the retention policy has deleted the files)."""
     return service.download_link(session, principal, batch_id, storage=storage)
 
 

@@ -5,10 +5,11 @@ import uuid
 from fastapi import APIRouter, status
 
 from api.deps import PrincipalDep, SessionDep, StorageDep
+from api.ratelimit import ApiBudget
 from core.images import service
 from core.images.schemas import ImageEdit, ImagePublic
 
-router = APIRouter(prefix="/images", tags=["images"])
+router = APIRouter(prefix="/images", tags=["images"], dependencies=[ApiBudget])
 
 
 @router.get("/{image_id}")

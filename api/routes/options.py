@@ -6,11 +6,12 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from api.deps import PrincipalDep, SettingsDep
+from api.ratelimit import ApiBudget
 from core.batches.schemas import SUPPORTED_LANGUAGES
 from core.naming.service import TEMPLATE_FIELDS
 from core.vision import registry
 
-router = APIRouter(prefix="/options", tags=["options"])
+router = APIRouter(prefix="/options", tags=["options"], dependencies=[ApiBudget])
 
 
 class TemplateField(BaseModel):

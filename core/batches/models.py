@@ -29,6 +29,8 @@ class Batch(SQLModel, table=True):
     __table_args__ = (
         Index("ix_batches_owner_id_created_at", "owner_id", text("created_at DESC")),
         Index("ix_batches_status", "status"),
+        # The retention sweep looks for finished batches whose files are still stored.
+        Index("ix_batches_completed_at_unpurged", "completed_at", postgresql_where=text("purged_at IS NULL")),
     )
 
     id: uuid.UUID = uuid_pk()
@@ -70,3 +72,6 @@ class Batch(SQLModel, table=True):
     updated_at: datetime = updated_at_column()
     completed_at: datetime | None = optional_timestamp()
     zip_built_at: datetime | None = optional_timestamp()
+    # When the retention sweep deleted the batch's files (originals, thumbnails, ZIPs); the
+    # batch, its names, alt text and manifest stay.
+    purged_at: datetime | None = optional_timestamp()

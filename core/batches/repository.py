@@ -58,6 +58,7 @@ def needing_zip(session: Session, *, changed_before: datetime, limit: int) -> li
         .where(col(Batch.status).in_([BatchStatus.COMPLETED, BatchStatus.PARTIAL]))
         .where(col(Batch.zip_version).is_(None) | (col(Batch.zip_version) != col(Batch.content_version)))
         .where(col(Batch.updated_at) < changed_before)
+        .where(col(Batch.purged_at).is_(None))  # its files are gone: no ZIP can be built
         .limit(limit)
     )
     return list(session.execute(query).scalars())

@@ -190,6 +190,9 @@ class BatchPublic(BaseModel):
     write_metadata: bool = False
     strip_gps: bool = False
     cost_usd: float = 0.0
+    files_deleted_at: datetime | None = Field(
+        default=None, description="When the originals and ZIP were deleted under the retention policy."
+    )
 
 
 class KeywordSuggestionRequest(BaseModel):

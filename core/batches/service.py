@@ -21,8 +21,8 @@ from core.batches.schemas import (
     KeywordSuggestionRequest,
     KeywordSuggestionResponse,
 )
-from core.config import Settings
-from core.errors import Conflict, NotFound, ProviderError, ValidationFailed
+from core.config import Settings, get_settings
+from core.errors import Conflict, Gone, NotFound, ProviderError, ValidationFailed
 from core.images import repository as image_repository
 from core.naming.keywords import suggest_keywords
 from core.naming.service import NamingOptions
@@ -64,6 +64,7 @@ def to_public(batch: Batch) -> BatchPublic:
         write_metadata=batch.write_metadata,
         strip_gps=batch.strip_gps,
         cost_usd=batch.cost_usd,
+        files_deleted_at=batch.purged_at,
         total_images=batch.total_images,
         processed_images=batch.processed_images,
         failed_images=batch.failed_images,
@@ -196,12 +197,16 @@ def settle(session: Session, batch: Batch) -> None:
 
 
 def request_zip(session: Session, batch: Batch) -> None:
+    if batch.purged_at is not None:
+        return  # the originals are gone: there is nothing to build a ZIP from
     if batch.status in FINISHED and batch.zip_version != batch.content_version:
         enqueue(session, TaskName.BUILD_ZIP, BuildZip(batch_id=batch.id))
 
 
 def content_changed(session: Session, batch: Batch) -> None:
     """A name or alt text changed: the ZIP must be rebuilt (now, if the batch is finished)."""
+    if batch.purged_at is not None:
+        return  # no ZIP any more; the edit shows in the batch and its manifest
     batch.content_version += 1
     request_zip(session, batch)
 
@@ -210,6 +215,13 @@ def download_link(
     session: Session, principal: Principal, batch_id: uuid.UUID, *, storage: ObjectStorage
 ) -> DownloadLink:
     batch = get(session, principal, batch_id)
+    if batch.purged_at is not None:
+        raise Gone(
+            f"The files of this batch were deleted on {batch.purged_at:%Y-%m-%d}: originals and ZIPs are kept "
+            f"{get_settings().retention_days} days after a batch finishes. Its names, alt text and manifest.csv are "
+            "still here; to get a ZIP again, upload the originals to a new batch.",
+            code="files_deleted",
+        )
     if batch.status not in FINISHED:
         raise Conflict(
             f"The batch is still being processed ({batch.processed_images + batch.failed_images} of "
@@ -289,3 +301,12 @@ def naming_options(batch: Batch, *, descriptive: bool = True) -> NamingOptions:
         brand=batch.brand,
         descriptive=descriptive,
     )
+
+
+def delete(session: Session, principal: Principal, batch_id: uuid.UUID) -> Batch:
+    """Delete the batch and its images (the database cascades). The caller schedules the
+    storage objects for deletion in the same transaction (core.retention.service)."""
+    batch = get(session, principal, batch_id, for_update=True)
+    session.delete(batch)
+    session.flush()
+    return batch

@@ -212,7 +212,7 @@ def _entry(image: Image, names: dict[uuid.UUID, str]) -> Entry:
 def build_zip(batch_id: uuid.UUID, *, sessions: sessionmaker[Session], storage: ObjectStorage) -> Outcome:
     with transaction(sessions) as session:
         batch = session.get(Batch, batch_id)
-        if batch is None or batch.status not in FINISHED:
+        if batch is None or batch.status not in FINISHED or batch.purged_at is not None:
             return Outcome.NOT_FINISHED
         version = batch.content_version
         if batch.zip_version == version:

@@ -173,10 +173,8 @@ def _analyse(claim: Claim, deps: Dependencies) -> Analysed:
 def _link_near_duplicate(session: Session, image: Image) -> None:
     """Point the later upload of a near-identical pair at the earlier one, whichever finished first."""
     assert image.phash is not None
-    match = similarity.nearest(
-        image.phash,
-        repository.phashes(session, image.batch_id, exclude=image.id),
-        max_distance=similarity.NEAR_DUPLICATE_DISTANCE,
+    match = repository.nearest_phash(
+        session, image.batch_id, image.phash, exclude=image.id, max_distance=similarity.NEAR_DUPLICATE_DISTANCE
     )
     if match is None:
         return
@@ -193,7 +191,7 @@ def _record_cost(claim: Claim, analysis: Analysis, deps: Dependencies) -> None:
     if analysis.cached or analysis.usage is None or not analysis.usage.cost_usd:
         return
     with transaction(deps.sessions) as session:
-        repository.add_cost(session, claim.image_id, claim.batch_id, analysis.usage.cost_usd)
+        repository.add_cost(session, claim.image_id, analysis.usage.cost_usd)
 
 
 def _finish(claim: Claim, analysed: Analysed, deps: Dependencies) -> Outcome:
@@ -203,6 +201,10 @@ def _finish(claim: Claim, analysed: Analysed, deps: Dependencies) -> Outcome:
         batch = batch_repository.lock(session, claim.batch_id)
         image = repository.lock_claimed(session, claim.image_id, claim.token)
         if batch is None or image is None:
+            if batch is None and thumb_key is not None:
+                deps.storage.delete(
+                    thumb_key
+                )  # the batch was deleted meanwhile (the retention settle pass is the backstop)
             return Outcome.SUPERSEDED
         unsafe = analysis.safety is not None and analysis.safety.flagged
         options = batch_service.naming_options(batch, descriptive=not unsafe or batch.allow_unsafe_names)
@@ -225,6 +227,7 @@ def _finish(claim: Claim, analysed: Analysed, deps: Dependencies) -> Outcome:
             _link_near_duplicate(session, image)
         image.provider = analysis.provider
         image.unsafe = unsafe
+        batch.cost_usd = repository.batch_cost(session, batch.id)
         image.proposed_name = filename
         if not image.name_edited:
             image.final_name = filename
@@ -244,6 +247,9 @@ def _finish(claim: Claim, analysed: Analysed, deps: Dependencies) -> Outcome:
                 final_name=image.final_name or filename,
                 alt_text=proposal.alt_text,
                 thumbnail_url=deps.storage.presign_get(thumb_key) if thumb_key else None,
+                provider=analysis.provider,
+                unsafe=unsafe,
+                near_duplicate_of=image.near_duplicate_of,
             ),
         )
         batch_service.settle(session, batch)
@@ -270,6 +276,7 @@ def fail(
         if batch is None or image is None:
             return Outcome.SUPERSEDED
         image.status = ImageStatus.FAILED
+        batch.cost_usd = repository.batch_cost(session, batch.id)  # a failed image may have been paid for
         image.failure_code = code
         image.failure_reason = reason[:500]
         image.claim_token = None

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import cast, func, literal, or_, update
+from sqlalchemy.dialects.postgresql import BIT
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
@@ -140,14 +141,25 @@ def requeue(session: Session, image_ids: list[uuid.UUID]) -> None:
         )
 
 
-def phashes(session: Session, batch_id: uuid.UUID, *, exclude: uuid.UUID) -> list[tuple[uuid.UUID, str]]:
-    """The perceptual hashes of a batch's analysed images, in upload order."""
+def nearest_phash(
+    session: Session, batch_id: uuid.UUID, phash: str, *, exclude: uuid.UUID, max_distance: int
+) -> uuid.UUID | None:
+    """The batch's image whose perceptual hash is closest to `phash` (Hamming distance at
+    most `max_distance`), ties to the earliest upload.
+
+    The distance is computed by PostgreSQL (XOR of the 64-bit hashes, then bit_count) over
+    the batch's rows: this runs under the batch lock, and fetching every hash into Python
+    would make each finish cost O(batch size) round-trip rows."""
+    stored = cast(literal("x").concat(col(Image.phash)), BIT(64))
+    distance = func.bit_count(stored.op("#")(cast(literal("x" + phash), BIT(64))))
     query = (
-        select(Image.id, Image.phash)
+        select(Image.id)
         .where(col(Image.batch_id) == batch_id, col(Image.phash).is_not(None), col(Image.id) != exclude)
-        .order_by(col(Image.created_at), col(Image.id))
+        .where(distance <= max_distance)
+        .order_by(distance, col(Image.created_at), col(Image.id))
+        .limit(1)
     )
-    return [(row[0], row[1]) for row in session.execute(query)]
+    return session.execute(query).scalar_one_or_none()
 
 
 def analyses(session: Session, batch_id: uuid.UUID, *, limit: int) -> list[dict[str, object]]:
@@ -161,7 +173,15 @@ def analyses(session: Session, batch_id: uuid.UUID, *, limit: int) -> list[dict[
     return [row[0] for row in session.execute(query)]
 
 
-def add_cost(session: Session, image_id: uuid.UUID, batch_id: uuid.UUID, cost_usd: float) -> None:
-    """Add a provider bill to the image and its batch (increments, so concurrent bills add up)."""
+def add_cost(session: Session, image_id: uuid.UUID, cost_usd: float) -> None:
+    """Add a provider bill to the image (an increment, so concurrent bills add up). The batch's
+    total is summed from its images when each finishes, under the batch lock: updating the
+    batch row here would queue every call behind the batch lock and invert the lock order."""
     session.execute(update(Image).where(col(Image.id) == image_id).values(cost_usd=col(Image.cost_usd) + cost_usd))
-    session.execute(update(Batch).where(col(Batch.id) == batch_id).values(cost_usd=col(Batch.cost_usd) + cost_usd))
+
+
+def batch_cost(session: Session, batch_id: uuid.UUID) -> float:
+    total = session.execute(
+        select(func.coalesce(func.sum(Image.cost_usd), 0.0)).where(col(Image.batch_id) == batch_id)
+    ).scalar_one()
+    return float(total)

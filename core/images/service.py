@@ -12,7 +12,7 @@ from core.batches import repository as batch_repository
 from core.batches import service as batch_service
 from core.batches.models import FINISHED, BatchStatus
 from core.config import get_settings
-from core.errors import Conflict, NotFound, ValidationFailed
+from core.errors import Conflict, Gone, NotFound, ValidationFailed
 from core.images import repository
 from core.images.models import Image, ImageStatus
 from core.images.schemas import ImageEdit, ImagePage, ImagePublic
@@ -103,6 +103,12 @@ def regenerate(session: Session, principal: Principal, image_id: uuid.UUID) -> I
     batch = batch_repository.lock(session, image.batch_id)
     if batch is None:
         raise NotFound("No such image.", code="image_not_found")
+    if batch.purged_at is not None:
+        raise Gone(
+            "The original of this image was deleted with the batch's files after the retention period, so it "
+            "cannot be analysed again; upload it to a new batch instead.",
+            code="files_deleted",
+        )
     session.refresh(image)
     if image.status not in (ImageStatus.NAMED, ImageStatus.FAILED):
         raise Conflict("This image is still being processed; wait for its name first.", code="image_busy")

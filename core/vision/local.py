@@ -36,6 +36,7 @@ from core.vision import colors, geocode, ocr
 from core.vision.base import Analysis, AnalysisContext, Place, Safety
 from core.vision.exif import PhotoMetadata, read_metadata
 from core.vision.faces import FACE_SIDE, MIN_SKIN_FRACTION, Face, FaceDetector, skin_fraction
+from core.vision.preview import draft_request
 from core.vision.safety import SOURCE as SAFETY_SOURCE
 from core.vision.safety import SafetyClassifier
 
@@ -93,13 +94,6 @@ def _undecodable(exc: BaseException) -> PermanentError:
         code="undecodable",
         extra={"reason": f"{type(exc).__name__}: {exc}"},
     )
-
-
-def draft_request(size: tuple[int, int], min_side: int = ANALYSIS_MIN_SIDE) -> tuple[int, int]:
-    """The size to ask `draft()` for so the scaled long side stays >= min_side."""
-    width, height = size
-    ratio = min(1.0, min_side / max(width, height))
-    return max(1, int(width * ratio + 0.999)), max(1, int(height * ratio + 0.999))
 
 
 def _to_8_bit(image: Image.Image) -> Image.Image:

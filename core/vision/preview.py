@@ -18,7 +18,18 @@ from core.errors import PermanentError
 from core.vision.exif import PhotoMetadata, read_metadata
 
 PREVIEW_MAX_SIDE = 1024
+# The decoder may stop at any DCT scale that keeps the long side at least this: a 1600 px
+# photo is sent at 800 px instead of being fully decoded and resampled to 1024 (OpenAI's
+# "low" detail looks at 512 px; labels and text read the same at 768-1024).
+PREVIEW_MIN_SIDE = 768
 PREVIEW_QUALITY = 85
+
+
+def draft_request(size: tuple[int, int], min_side: int) -> tuple[int, int]:
+    """The size to ask `draft()` for so the scaled long side stays >= min_side."""
+    width, height = size
+    ratio = min(1.0, min_side / max(width, height))
+    return max(1, int(width * ratio + 0.999)), max(1, int(height * ratio + 0.999))
 
 
 @dataclass(frozen=True)
@@ -42,7 +53,7 @@ def make_preview(source: BinaryIO, *, max_side: int = PREVIEW_MAX_SIDE, quality:
             exif = opened.getexif() if opened.format != "PNG" or "exif" in opened.info else Image.Exif()
             metadata = read_metadata(exif)
             width, height = opened.size
-            opened.draft("RGB", (max_side, max_side))
+            opened.draft("RGB", draft_request(opened.size, min(PREVIEW_MIN_SIDE, max_side)))
             opened.thumbnail((max_side, max_side), Image.Resampling.BICUBIC, reducing_gap=2.0)
             image: Image.Image = ImageOps.exif_transpose(opened)
             if metadata.orientation in (5, 6, 7, 8):

@@ -32,8 +32,47 @@ function generateSpec(target) {
   return readFileSync(target, "utf8");
 }
 
+/** Names of the component schemas a node refers to, directly or through other components. */
+function reachableSchemas(roots, schemas) {
+  const found = new Set();
+  const visit = (node) => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== "object") return;
+    const ref = typeof node.$ref === "string" ? node.$ref.match(/^#\/components\/schemas\/(.+)$/) : null;
+    if (ref && !found.has(ref[1])) {
+      found.add(ref[1]);
+      visit(schemas[ref[1]]);
+    }
+    Object.values(node).forEach(visit);
+  };
+  visit(roots);
+  return found;
+}
+
+// A field with a default is optional in a request (the server fills it in) but always
+// present in a response (pydantic serialises defaults). openapi-typescript's
+// defaultNonNullable cannot tell the two apart once a body is a $ref to a component (it
+// only exempts inline request bodies), so it made BatchCreate's defaulted fields
+// required. Instead: defaults never imply "required", except in schemas that only
+// responses use, where they are marked required here. Schemas used both ways keep the
+// weaker, optional reading. Only the in-memory copy fed to openapi-typescript changes.
+function markResponseDefaultsRequired(spec) {
+  const schemas = spec.components?.schemas ?? {};
+  const operations = Object.values(spec.paths ?? {}).flatMap((item) => Object.values(item));
+  const requests = reachableSchemas(operations.map((op) => [op.requestBody, op.parameters]), schemas);
+  const responses = reachableSchemas(operations.map((op) => op.responses), schemas);
+  for (const name of responses) {
+    const schema = schemas[name];
+    if (requests.has(name) || !schema?.properties) continue;
+    const defaulted = Object.keys(schema.properties).filter((key) => "default" in schema.properties[key]);
+    schema.required = [...new Set([...(schema.required ?? []), ...defaulted])];
+  }
+  return spec;
+}
+
 async function generateTypes(specText) {
-  const ast = await openapiTS(JSON.parse(specText), { alphabetize: true });
+  const spec = markResponseDefaultsRequired(JSON.parse(specText));
+  const ast = await openapiTS(spec, { alphabetize: true, defaultNonNullable: false });
   return (
     "// Generated from openapi.json by `npm run gen:api` (scripts/gen-api.mjs). Do not edit.\n" +
     astToString(ast)

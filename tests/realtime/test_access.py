@@ -39,7 +39,7 @@ def test_a_connection_without_a_valid_token_is_refused(
     user_id = client.get("/me", headers=auth).json()["id"]
     past = datetime.now(UTC) - timedelta(hours=2)
     expired_token = jwt.encode(
-        {"sub": user_id, "iat": past, "exp": past + timedelta(hours=1), "typ": "access"},
+        {"sub": user_id, "iat": past, "exp": past + timedelta(hours=1), "typ": "access", "jti": "expired-1"},
         get_settings().secret_key,
         algorithm="HS256",
     )

@@ -92,6 +92,21 @@ export async function unwrap<T>(request: Promise<Outcome<T>>): Promise<T> {
   return outcome.data as T;
 }
 
+/**
+ * A request validation error's message per body field ({"name_template": "The name template ..."}),
+ * from the `fields` list the API adds to 422s ("name_template: The name template ...").
+ */
+export function fieldErrors(error: unknown): Record<string, string> {
+  const fields = error instanceof ApiError ? error.body?.fields : undefined;
+  const found: Record<string, string> = {};
+  if (!Array.isArray(fields)) return found;
+  for (const entry of fields) {
+    const match = typeof entry === "string" ? /^([a-z_]+)(?:\.\d+)*: ([\s\S]+)$/.exec(entry) : null;
+    if (match && !(match[1]! in found)) found[match[1]!] = match[2]!;
+  }
+  return found;
+}
+
 export function messageOf(error: unknown): string {
   if (error instanceof ApiError) return error.detail;
   if (error instanceof Error) return error.message;

@@ -1,5 +1,25 @@
 // Generated from openapi.json by `npm run gen:api` (scripts/gen-api.mjs). Do not edit.
 export interface paths {
+    "/auth/csrf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Csrf Token
+         * @description The CSRF token of the current cookie session, for a web app that has just reloaded.
+         */
+        get: operations["csrf_token_auth_csrf_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/login": {
         parameters: {
             query?: never;
@@ -17,6 +37,128 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log Out
+         * @description End this session: its cookie or bearer token gets 401 from now on (other devices stay signed in).
+         */
+        post: operations["log_out_auth_logout_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Account
+         * @description Delete your account and all your data: every batch, image and stored file. Send your
+         *     password again to confirm (403 without it). Your tokens stop working at once.
+         */
+        delete: operations["delete_account_auth_me_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/oidc/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Oidc Callback
+         * @description The provider sends the browser back here; on success it is signed in with the session
+         *     cookie and sent to the app, otherwise to the login page with ?error=<code>.
+         */
+        get: operations["oidc_callback_auth_oidc_callback_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/oidc/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Oidc Login
+         * @description Start signing in with the configured OpenID Connect provider (Google by default).
+         */
+        get: operations["oidc_login_auth_oidc_login_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Request Password Reset
+         * @description Mail a reset link. The answer is the same whether or not the address has an account.
+         */
+        post: operations["request_password_reset_auth_password_reset_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/password-reset/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm Password Reset
+         * @description Set a new password with the mailed token; every existing session is signed out.
+         */
+        post: operations["confirm_password_reset_auth_password_reset_confirm_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/signup": {
         parameters: {
             query?: never;
@@ -26,8 +168,52 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign Up */
+        /**
+         * Sign Up
+         * @description Create an account and sign in. A verification mail goes to the address; unverified
+         *     accounts may already upload (the web app shows a banner until the link is opened).
+         */
         post: operations["sign_up_auth_signup_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify Email
+         * @description Confirm an address with the token from the verification mail (single use).
+         */
+        post: operations["verify_email_auth_verify_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/verify/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resend Verification
+         * @description Send the verification mail again (at most once a minute).
+         */
+        post: operations["resend_verification_auth_verify_resend_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -63,10 +249,20 @@ export interface paths {
         get: operations["get_batch_batches__batch_id__get"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete Batch
+         * @description Delete the batch, its images and every stored file of it (originals, thumbnails, ZIPs,
+         *     unfinished uploads) at once. A batch still being renamed is cancelled.
+         */
+        delete: operations["delete_batch_batches__batch_id__delete"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Update Batch
+         * @description Rename the batch or change its options. Naming options are fixed once uploads close;
+         *     delivery options (metadata, GPS) can change at any time and rebuild the ZIP.
+         */
+        patch: operations["update_batch_batches__batch_id__patch"];
         trace?: never;
     };
     "/batches/{batch_id}/download": {
@@ -78,7 +274,8 @@ export interface paths {
         };
         /**
          * Download
-         * @description A short-lived link to the ZIP of renamed images (409 while it is being built).
+         * @description A short-lived link to the ZIP of renamed images (409 while it is being built; 410 once
+         *     the retention policy has deleted the files).
          */
         get: operations["download_batches__batch_id__download_get"];
         put?: never;
@@ -107,6 +304,27 @@ export interface paths {
          *     a reason. Duplicates are skipped. The response is 422 only when every file was refused.
          */
         post: operations["upload_images_batches__batch_id__images_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/batches/{batch_id}/keyword-suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Keyword Suggestions
+         * @description Related keywords, ranked: from the batch's text-capable provider when it has one, and
+         *     from what the batch's analysed images show.
+         */
+        post: operations["keyword_suggestions_batches__batch_id__keyword_suggestions_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -207,6 +425,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/health/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Providers
+         * @description Whether each vision provider in the operator's chain works: a wrong key, an unknown
+         *     model or a model that cannot read images is reported here in plain words.
+         */
+        get: operations["providers_health_providers_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/ready": {
         parameters: {
             query?: never;
@@ -282,12 +521,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Batch Options */
+        get: operations["batch_options_options_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * AccountDeletion
+         * @description A person confirms deleting their account by typing their password again.
+         */
+        AccountDeletion: {
+            /**
+             * Password
+             * @description Required for email accounts.
+             */
+            password?: string | null;
+        };
         /** BatchCreate */
         BatchCreate: {
+            /**
+             * Allow Unsafe Names
+             * @description Describe pictures flagged unsafe in their names and alt text.
+             * @default false
+             */
+            allow_unsafe_names?: boolean;
+            /**
+             * Brand
+             * @description The brand, used in names and alt text.
+             */
+            brand?: string | null;
+            /**
+             * Case Style
+             * @description kebab (red-handbag) or snake (red_handbag).
+             * @default kebab
+             * @enum {string}
+             */
+            case_style?: "kebab" | "snake";
+            /**
+             * Keep Pattern
+             * @description A regular expression; its match in the original name is kept.
+             */
+            keep_pattern?: string | null;
             /**
              * Keywords
              * @description Up to 20 keywords or phrases.
@@ -297,18 +587,65 @@ export interface components {
              * Language
              * @default en
              */
-            language: string;
+            language?: string;
             /**
              * Max Name Length
              * @description Characters before the extension.
              * @default 60
              */
-            max_name_length: number;
+            max_name_length?: number;
             /**
              * Name
              * @default
              */
-            name: string;
+            name?: string;
+            /**
+             * Name Template
+             * @description A name pattern such as {brand}-{subject}-{n}; see the fields list.
+             */
+            name_template?: string | null;
+            /**
+             * Providers
+             * @description Vision providers to try in order (at most 3); leave out for the default chain.
+             */
+            providers?: string[] | null;
+            /**
+             * Strip Gps
+             * @description Remove GPS position from delivered files.
+             * @default false
+             */
+            strip_gps?: boolean;
+            /**
+             * Unicode Names
+             * @description Keep letters of any script instead of ASCII.
+             * @default false
+             */
+            unicode_names?: boolean;
+            /**
+             * Write Metadata
+             * @description Write the alt text into the file's metadata.
+             * @default false
+             */
+            write_metadata?: boolean;
+        };
+        /** BatchOptions */
+        BatchOptions: {
+            /** Case Styles */
+            case_styles: string[];
+            /**
+             * Default Providers
+             * @description The chain used when a batch does not choose.
+             */
+            default_providers: string[];
+            /** Languages */
+            languages: string[];
+            /**
+             * Providers
+             * @description Vision providers a batch may choose on this deployment.
+             */
+            providers: string[];
+            /** Template Fields */
+            template_fields: components["schemas"]["TemplateField"][];
         };
         /** BatchPage */
         BatchPage: {
@@ -323,8 +660,26 @@ export interface components {
         };
         /** BatchPublic */
         BatchPublic: {
+            /**
+             * Allow Unsafe Names
+             * @default false
+             */
+            allow_unsafe_names: boolean;
+            /** Brand */
+            brand?: string | null;
+            /**
+             * Case Style
+             * @default kebab
+             * @enum {string}
+             */
+            case_style: "kebab" | "snake";
             /** Completed At */
             completed_at: string | null;
+            /**
+             * Cost Usd
+             * @default 0
+             */
+            cost_usd: number;
             /**
              * Created At
              * Format: date-time
@@ -335,10 +690,17 @@ export interface components {
             /** Failed Images */
             failed_images: number;
             /**
+             * Files Deleted At
+             * @description When the originals and ZIP were deleted under the retention policy.
+             */
+            files_deleted_at?: string | null;
+            /**
              * Id
              * Format: uuid
              */
             id: string;
+            /** Keep Pattern */
+            keep_pattern?: string | null;
             /** Keywords */
             keywords: string[];
             /** Language */
@@ -347,21 +709,123 @@ export interface components {
             max_name_length: number;
             /** Name */
             name: string;
+            /** Name Template */
+            name_template?: string | null;
             /** Processed Images */
             processed_images: number;
+            /** Providers */
+            providers?: string[] | null;
             status: components["schemas"]["BatchStatus"];
+            /**
+             * Strip Gps
+             * @default false
+             */
+            strip_gps: boolean;
             /** Total Images */
             total_images: number;
+            /**
+             * Unicode Names
+             * @default false
+             */
+            unicode_names: boolean;
+            /**
+             * Write Metadata
+             * @default false
+             */
+            write_metadata: boolean;
         };
         /**
          * BatchStatus
          * @enum {string}
          */
         BatchStatus: "PENDING" | "UPLOADING" | "PROCESSING" | "COMPLETED" | "PARTIAL" | "FAILED";
+        /**
+         * BatchUpdate
+         * @description PATCH: every field optional; a field left out keeps its value. Send null for brand,
+         *     name_template, keep_pattern or providers to clear them.
+         */
+        BatchUpdate: {
+            /**
+             * Allow Unsafe Names
+             * @description Describe pictures flagged unsafe in their names and alt text.
+             */
+            allow_unsafe_names?: boolean | null;
+            /**
+             * Brand
+             * @description The brand, used in names and alt text.
+             */
+            brand?: string | null;
+            /**
+             * Case Style
+             * @description kebab (red-handbag) or snake (red_handbag).
+             */
+            case_style?: ("kebab" | "snake") | null;
+            /**
+             * Keep Pattern
+             * @description A regular expression; its match in the original name is kept.
+             */
+            keep_pattern?: string | null;
+            /**
+             * Keywords
+             * @description Up to 20 keywords or phrases.
+             */
+            keywords?: string[] | null;
+            /** Language */
+            language?: string | null;
+            /**
+             * Max Name Length
+             * @description Characters before the extension.
+             */
+            max_name_length?: number | null;
+            /** Name */
+            name?: string | null;
+            /**
+             * Name Template
+             * @description A name pattern such as {brand}-{subject}-{n}; see the fields list.
+             */
+            name_template?: string | null;
+            /**
+             * Providers
+             * @description Vision providers to try in order (at most 3); leave out for the default chain.
+             */
+            providers?: string[] | null;
+            /**
+             * Strip Gps
+             * @description Remove GPS position from delivered files.
+             */
+            strip_gps?: boolean | null;
+            /**
+             * Unicode Names
+             * @description Keep letters of any script instead of ASCII.
+             */
+            unicode_names?: boolean | null;
+            /**
+             * Write Metadata
+             * @description Write the alt text into the file's metadata.
+             */
+            write_metadata?: boolean | null;
+        };
         /** CompleteRequest */
         CompleteRequest: {
             /** Upload Ids */
             upload_ids: string[];
+        };
+        /**
+         * CookieSessionResponse
+         * @description The session itself is in the HttpOnly cookie; send csrf_token as X-CSRF-Token on every
+         *     POST, PUT, PATCH and DELETE made with the cookie.
+         */
+        CookieSessionResponse: {
+            /** Csrf Token */
+            csrf_token: string;
+            /** Expires In */
+            expires_in: number;
+            user: components["schemas"]["UserPublic"];
+        };
+        /** CsrfTokenResponse */
+        CsrfTokenResponse: {
+            /** Csrf Token */
+            csrf_token: string;
         };
         /** DownloadLink */
         DownloadLink: {
@@ -428,6 +892,12 @@ export interface components {
              */
             batch_id: string;
             /**
+             * Cost Usd
+             * @description Estimated provider cost of its analysis (0 when cached).
+             * @default 0
+             */
+            cost_usd: number;
+            /**
              * Created At
              * Format: date-time
              */
@@ -451,15 +921,31 @@ export interface components {
             mime_type: string;
             /** Name Edited */
             name_edited: boolean;
+            /**
+             * Near Duplicate Of
+             * @description An earlier image of this batch that looks nearly the same.
+             */
+            near_duplicate_of?: string | null;
             /** Original Name */
             original_name: string;
             /** Processed At */
             processed_at: string | null;
             /** Proposed Name */
             proposed_name: string | null;
+            /**
+             * Provider
+             * @description The vision provider that analysed it.
+             */
+            provider?: string | null;
             status: components["schemas"]["ImageStatus"];
             /** Thumbnail Url */
             thumbnail_url?: string | null;
+            /**
+             * Unsafe
+             * @description Flagged by SafeSearch or NudeNet: no descriptive name.
+             * @default false
+             */
+            unsafe: boolean;
             /** Width */
             width: number;
         };
@@ -468,6 +954,59 @@ export interface components {
          * @enum {string}
          */
         ImageStatus: "PENDING" | "QUEUED" | "PROCESSING" | "NAMED" | "FAILED";
+        /** KeywordSuggestionPublic */
+        KeywordSuggestionPublic: {
+            /** Keyword */
+            keyword: string;
+            /** Score */
+            score: number;
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "provider" | "analyses";
+        };
+        /** KeywordSuggestionRequest */
+        KeywordSuggestionRequest: {
+            /**
+             * Audience
+             * @description Who the pictures are for, e.g. 'young families in Lyon'.
+             */
+            audience?: string | null;
+            /**
+             * Keywords
+             * @description Up to 20 keywords or phrases.
+             */
+            keywords?: string[];
+            /**
+             * Limit
+             * @description How many suggestions to return, 1 to 50.
+             * @default 15
+             */
+            limit?: number;
+        };
+        /** KeywordSuggestionResponse */
+        KeywordSuggestionResponse: {
+            /**
+             * Cost Usd
+             * @default 0
+             */
+            cost_usd: number;
+            /**
+             * Keywords
+             * @description The keywords the suggestions relate to.
+             */
+            keywords?: string[];
+            /**
+             * Note
+             * @description Why the provider was not asked, when it was not.
+             */
+            note?: string | null;
+            /** Provider */
+            provider?: string | null;
+            /** Suggestions */
+            suggestions: components["schemas"]["KeywordSuggestionPublic"][];
+        };
         /** LoginRequest */
         LoginRequest: {
             /**
@@ -477,6 +1016,30 @@ export interface components {
             email: string;
             /** Password */
             password: string;
+            /**
+             * Use Cookie
+             * @description Browsers: true sets an HttpOnly session cookie and returns a CSRF token instead of a bearer token.
+             * @default false
+             */
+            use_cookie?: boolean;
+        };
+        /** PasswordResetConfirm */
+        PasswordResetConfirm: {
+            /**
+             * Password
+             * @description At least 10 characters.
+             */
+            password: string;
+            /** Token */
+            token: string;
+        };
+        /** PasswordResetRequest */
+        PasswordResetRequest: {
+            /**
+             * Email
+             * Format: email
+             */
+            email: string;
         };
         /** PresignedUpload */
         PresignedUpload: {
@@ -520,7 +1083,7 @@ export interface components {
              * Display Name
              * @default
              */
-            display_name: string;
+            display_name?: string;
             /**
              * Email
              * Format: email
@@ -531,6 +1094,19 @@ export interface components {
              * @description At least 10 characters.
              */
             password: string;
+            /**
+             * Use Cookie
+             * @description Browsers: true sets an HttpOnly session cookie and returns a CSRF token instead of a bearer token.
+             * @default false
+             */
+            use_cookie?: boolean;
+        };
+        /** TemplateField */
+        TemplateField: {
+            /** Description */
+            description: string;
+            /** Name */
+            name: string;
         };
         /** TokenResponse */
         TokenResponse: {
@@ -565,6 +1141,8 @@ export interface components {
             display_name: string;
             /** Email */
             email: string | null;
+            /** Email Verified At */
+            email_verified_at?: string | null;
             /**
              * Id
              * Format: uuid
@@ -584,6 +1162,11 @@ export interface components {
             /** Error Type */
             type: string;
         };
+        /** VerifyEmailRequest */
+        VerifyEmailRequest: {
+            /** Token */
+            token: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -593,6 +1176,26 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    csrf_token_auth_csrf_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CsrfTokenResponse"];
+                };
+            };
+        };
+    };
     log_in_auth_login_post: {
         parameters: {
             query?: never;
@@ -612,8 +1215,172 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TokenResponse"];
+                    "application/json": components["schemas"]["TokenResponse"] | components["schemas"]["CookieSessionResponse"];
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    log_out_auth_logout_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    delete_account_auth_me_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["AccountDeletion"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    oidc_callback_auth_oidc_callback_get: {
+        parameters: {
+            query?: {
+                code?: string | null;
+                error?: string | null;
+                state?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            307: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    oidc_login_auth_oidc_login_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            307: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    request_password_reset_auth_password_reset_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    confirm_password_reset_auth_password_reset_confirm_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetConfirm"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {
@@ -645,7 +1412,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TokenResponse"];
+                    "application/json": components["schemas"]["TokenResponse"] | components["schemas"]["CookieSessionResponse"];
                 };
             };
             /** @description Validation Error */
@@ -655,6 +1422,61 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    verify_email_auth_verify_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyEmailRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    resend_verification_auth_verify_resend_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string;
+                    };
                 };
             };
         };
@@ -734,6 +1556,70 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_batch_batches__batch_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batch_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_batch_batches__batch_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batch_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchUpdate"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -847,6 +1733,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    keyword_suggestions_batches__batch_id__keyword_suggestions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batch_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KeywordSuggestionRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeywordSuggestionResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
         };
     };
@@ -1002,6 +1923,26 @@ export interface operations {
             };
         };
     };
+    providers_health_providers_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
     readiness_health_ready_get: {
         parameters: {
             query?: never;
@@ -1135,6 +2076,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserPublic"];
+                };
+            };
+        };
+    };
+    batch_options_options_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchOptions"];
                 };
             };
         };

@@ -46,6 +46,8 @@ export function AuthForm({ mode }: { mode: "login" | "signup" }) {
       const token = signup
         ? await unwrap(api().POST("/auth/signup", { body: { email, password, display_name: displayName } }))
         : await unwrap(api().POST("/auth/login", { body: { email, password } }));
+      // Bearer mode (no use_cookie): the API answers with the token itself.
+      if (!("access_token" in token)) throw new Error("The server answered without a sign-in token.");
       saveSession(token.access_token, token.expires_in, token.user);
       router.replace(next);
     } catch (cause) {

@@ -7,10 +7,12 @@ import { useMemo, useState } from "react";
 import { api, messageOf, unwrap } from "@/api/client";
 import { useBatchLive } from "@/hooks/useBatchLive";
 import { useUploadQueue } from "@/hooks/useUploadQueue";
-import { BATCH_STATUS, formatDateTime, isFinished, isOpenForUpload } from "@/lib/format";
+import { BATCH_STATUS, formatCost, formatDateTime, isFinished, isOpenForUpload } from "@/lib/format";
 import type { ConnectionState } from "@/lib/realtime";
 
+import { BatchSettings } from "./BatchSettings";
 import { ArrowLeftIcon } from "./Icons";
+import { KeywordSuggestions } from "./KeywordSuggestions";
 import { ResultsPanel } from "./ResultsPanel";
 import { UploadPanel } from "./UploadPanel";
 import { Badge, ErrorState, Spinner } from "./ui";
@@ -110,6 +112,15 @@ export function BatchWorkspace() {
               <span className="muted">No keywords</span>
             )}
             <span className="muted meta-sep">Created {formatDateTime(batch.created_at)}</span>
+            {batch.cost_usd > 0 && (
+              <span
+                className="muted meta-sep"
+                data-testid="batch-cost"
+                title="What the vision provider calls for this batch are estimated to cost"
+              >
+                Estimated provider cost {formatCost(batch.cost_usd)}
+              </span>
+            )}
           </div>
         </div>
         <div
@@ -150,15 +161,25 @@ export function BatchWorkspace() {
         </div>
       )}
 
+      <BatchSettings
+        batch={batch}
+        onSaved={live.setEditedBatch}
+        onZipStale={live.markDownloadPending}
+        onFailed={() => void live.refreshBatch()}
+      />
+
       {uploading ? (
-        <UploadPanel
-          batch={batch}
-          uploads={uploads}
-          images={live.images}
-          onStart={start}
-          starting={starting}
-          startError={startError}
-        />
+        <>
+          <UploadPanel
+            batch={batch}
+            uploads={uploads}
+            images={live.images}
+            onStart={start}
+            starting={starting}
+            startError={startError}
+          />
+          <KeywordSuggestions batch={batch} onBatchChange={live.setBatch} />
+        </>
       ) : (
         <ResultsPanel
           batch={batch}

@@ -3,9 +3,10 @@
 import { useId, useRef, useState, type KeyboardEvent } from "react";
 
 import { ApiError, api, messageOf, unwrap, type Image } from "@/api/client";
-import { IMAGE_STATUS, formatBytes, splitName } from "@/lib/format";
+import { providerLabel } from "@/lib/batchOptions";
+import { IMAGE_STATUS, formatBytes, formatCost, splitName } from "@/lib/format";
 
-import { AlertIcon, CheckIcon, ImageIcon, PencilIcon, RetryIcon } from "./Icons";
+import { AlertIcon, CheckIcon, ImageIcon, PencilIcon, RetryIcon, ShieldIcon } from "./Icons";
 import { Badge, Spinner } from "./ui";
 
 export const MAX_ALT_TEXT = 125;
@@ -42,14 +43,26 @@ function Thumbnail({ image, preview }: { image: Image; preview?: string }) {
   );
 }
 
+/** The element id of an image's card, the target of near-duplicate links. */
+export function cardId(imageId: string): string {
+  return `image-${imageId}`;
+}
+
 export function ImageCard({
   image,
   preview,
+  duplicateOf,
+  onShowImage,
+  highlighted = false,
   onChange,
   onContentChanged,
 }: {
   image: Image;
   preview?: string;
+  /** The earlier image this one nearly duplicates, by id and the name to show. */
+  duplicateOf?: { id: string; name: string };
+  onShowImage?: (imageId: string) => void;
+  highlighted?: boolean;
   onChange: (image: Image) => void;
   onContentChanged: () => void;
 }) {
@@ -74,11 +87,15 @@ export function ImageCard({
 
   return (
     <article
-      className={`image-card image-card-${image.status.toLowerCase()}`}
+      id={cardId(image.id)}
+      tabIndex={-1}
+      className={`image-card image-card-${image.status.toLowerCase()}${highlighted ? " image-card-highlighted" : ""}`}
       aria-labelledby={titleId}
       data-testid="image-card"
       data-image-id={image.id}
       data-status={image.status}
+      data-unsafe={image.unsafe || undefined}
+      data-near-duplicate-of={image.near_duplicate_of ?? undefined}
     >
       <div className="image-card-media">
         <Thumbnail image={image} preview={preview} />
@@ -97,6 +114,7 @@ export function ImageCard({
           <>
             <NameEditor key={`${image.id}:${image.final_name}`} image={image} onChange={onChange} onContentChanged={onContentChanged} />
             <AltTextEditor image={image} onChange={onChange} onContentChanged={onContentChanged} />
+            <ImageFlags image={image} duplicateOf={duplicateOf} onShowImage={onShowImage} />
           </>
         ) : image.status === "FAILED" ? (
           <div className="failure" role="note">
@@ -114,8 +132,19 @@ export function ImageCard({
         )}
       </div>
       <div className="image-card-footer">
-        <span className="muted small" title={image.file_size > 0 ? formatBytes(image.file_size) : undefined}>
-          {[image.width > 0 ? `${image.width}×${image.height}` : "", formatLabel(image)].filter(Boolean).join(" · ")}
+        <span className="muted small card-facts">
+          <span title={image.file_size > 0 ? formatBytes(image.file_size) : undefined}>
+            {[image.width > 0 ? `${image.width}×${image.height}` : "", formatLabel(image)].filter(Boolean).join(" · ")}
+          </span>
+          {image.provider && (
+            <span
+              className="provider-note"
+              data-testid="image-provider"
+              title={`Analysed by ${providerLabel(image.provider)}${image.cost_usd > 0 ? `, about ${formatCost(image.cost_usd)}` : ""}`}
+            >
+              via {providerLabel(image.provider)}
+            </span>
+          )}
         </span>
         {!busy && (
           <button
@@ -136,6 +165,50 @@ export function ImageCard({
         </p>
       )}
     </article>
+  );
+}
+
+function ImageFlags({
+  image,
+  duplicateOf,
+  onShowImage,
+}: {
+  image: Image;
+  duplicateOf?: { id: string; name: string };
+  onShowImage?: (imageId: string) => void;
+}) {
+  if (!image.unsafe && !duplicateOf) return null;
+  return (
+    <ul className="image-flags" aria-label="Review notes">
+      {image.unsafe && (
+        <li
+          className="flag flag-warning"
+          data-testid="flag-unsafe"
+          title="The safety check flagged this picture, so it got a neutral name and alt text. The batch option “Allow descriptive names for flagged images” changes that."
+        >
+          <ShieldIcon size={14} /> Flagged: neutral name
+        </li>
+      )}
+      {duplicateOf && (
+        <li className="flag flag-info" data-testid="flag-duplicate">
+          <ImageIcon size={14} />
+          <span className="flag-text">
+            Near-duplicate of{" "}
+            <a
+              href={`#${cardId(duplicateOf.id)}`}
+              className="flag-link"
+              onClick={(event) => {
+                if (!onShowImage) return;
+                event.preventDefault();
+                onShowImage(duplicateOf.id);
+              }}
+            >
+              {duplicateOf.name}
+            </a>
+          </span>
+        </li>
+      )}
+    </ul>
   );
 }
 

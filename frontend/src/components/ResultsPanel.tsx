@@ -1,11 +1,11 @@
 "use client";
 
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 
 import { ApiError, api, downloadInFrame, downloadWithAuth, messageOf, unwrap, type Batch, type Image } from "@/api/client";
 import { isFinished, percent, plural } from "@/lib/format";
 
-import { ImageCard } from "./ImageCard";
+import { ImageCard, cardId } from "./ImageCard";
 import { AlertIcon, CheckIcon, DownloadIcon, FileTextIcon, ImageIcon, SparkleIcon } from "./Icons";
 import { EmptyState, InlineAlert, ProgressBar, Spinner } from "./ui";
 
@@ -44,6 +44,30 @@ export function ResultsPanel({
     for (const f of FILTERS) result[f.id] = all.filter(f.match).length;
     return result;
   }, [all]);
+  // The card a near-duplicate link asked for: shown, scrolled to, focused and briefly highlighted.
+  const [target, setTarget] = useState<{ id: string; at: number } | null>(null);
+  useEffect(() => {
+    if (!target) return;
+    const card = document.getElementById(cardId(target.id));
+    card?.scrollIntoView({ block: "center" });
+    card?.focus({ preventScroll: true });
+    const timer = setTimeout(() => setTarget(null), 2400);
+    return () => clearTimeout(timer);
+  }, [target]);
+
+  function showImage(id: string) {
+    const index = all.findIndex((image) => image.id === id);
+    if (index < 0) return;
+    setFilter("all");
+    setShown((current) => Math.max(current, Math.ceil((index + 1) / PAGE) * PAGE));
+    setTarget({ id, at: Date.now() });
+  }
+
+  function duplicateOf(image: Image): { id: string; name: string } | undefined {
+    const other = image.near_duplicate_of ? images.get(image.near_duplicate_of) : undefined;
+    return other ? { id: other.id, name: other.final_name ?? other.original_name } : undefined;
+  }
+
   const active = FILTERS.find((f) => f.id === filter) ?? FILTERS[0]!;
   const visible = all.filter(active.match);
   const finished = isFinished(batch.status);
@@ -103,6 +127,9 @@ export function ResultsPanel({
             <ImageCard
               image={image}
               preview={previews.get(image.id)}
+              duplicateOf={duplicateOf(image)}
+              onShowImage={showImage}
+              highlighted={target?.id === image.id}
               onChange={onImageChange}
               onContentChanged={onContentChanged}
             />

@@ -9,6 +9,10 @@
 // The ZIP: after an edit here, a BATCH_COMPLETED saying download_ready may describe the
 // build before the edit, so the flag is believed only from a REST read that began after
 // the last edit had been saved.
+//
+// IMAGE_PROCESSED carries the name and alt text but not the review details (provider,
+// cost, unsafe, near-duplicate links, which can also change an *earlier* image), so a
+// BATCH_COMPLETED after names arrived that way triggers one REST resync that brings them.
 import { useCallback, useEffect, useReducer, useRef } from "react";
 
 import { ApiError, api, fetchAllImages, unwrap, type Batch, type Image } from "@/api/client";
@@ -35,6 +39,7 @@ type Action =
   | { type: "connection"; state: ConnectionState; detail?: string }
   | { type: "seq"; seq: number }
   | { type: "batch"; batch: Batch }
+  | { type: "batchEdited"; batch: Batch }
   | { type: "image"; image: Image }
   | { type: "downloadPending" };
 
@@ -54,6 +59,10 @@ function stubImage(event: RealtimeEvent, id: string): Image {
     alt_text: null,
     failure_code: null,
     failure_reason: null,
+    provider: null,
+    cost_usd: 0,
+    unsafe: false,
+    near_duplicate_of: null,
     thumbnail_url: null,
     created_at: event.at,
     processed_at: null,
@@ -94,6 +103,11 @@ function applyEvent(state: LiveState, event: RealtimeEvent, distrustReady = fals
           final_name: (data.final_name as string) ?? base.final_name,
           alt_text: (data.alt_text as string) ?? base.alt_text,
           thumbnail_url: (data.thumbnail_url as string | null) ?? base.thumbnail_url,
+          // Only when the event carries them; otherwise the resync at completion brings them.
+          provider: "provider" in data ? (data.provider as string | null) : base.provider,
+          unsafe: "unsafe" in data ? Boolean(data.unsafe) : base.unsafe,
+          near_duplicate_of: "near_duplicate_of" in data ? (data.near_duplicate_of as string | null) : base.near_duplicate_of,
+          cost_usd: typeof data.cost_usd === "number" ? data.cost_usd : base.cost_usd,
           name_edited: false,
           failure_code: null,
           failure_reason: null,
@@ -160,6 +174,10 @@ function reducer(state: LiveState, action: Action): LiveState {
       return { ...state, lastSeq: action.seq };
     case "batch":
       return { ...state, batch: action.batch };
+    case "batchEdited":
+      // The edit's own answer says "not ready" (the ZIP is stale), but the rebuild's event may
+      // already have been applied; readiness is left to events and reads, as after any edit.
+      return { ...state, batch: { ...action.batch, download_ready: state.batch?.download_ready ?? false } };
     case "image": {
       const images = new Map(state.images);
       images.set(action.image.id, action.image);
@@ -187,6 +205,7 @@ export function useBatchLive(batchId: string) {
   const capture = useRef<RealtimeEvent[] | null>(null);
   const edits = useRef(0); // edits saved from this page
   const confirmedEdits = useRef(0); // edits a REST read of the batch is known to include
+  const detailsStale = useRef(false); // images were named by events since the last REST read
 
   const readBatch = useCallback(async (): Promise<Batch> => {
     const editsBefore = edits.current;
@@ -208,6 +227,7 @@ export function useBatchLive(batchId: string) {
 
   const resync = useCallback(async () => {
     const mine = ++generation.current;
+    detailsStale.current = false;
     const captured: RealtimeEvent[] = [];
     capture.current = captured;
     dispatch({ type: "syncing" });
@@ -235,7 +255,9 @@ export function useBatchLive(batchId: string) {
         capture.current?.push(event);
         const unconfirmedEdits = edits.current > confirmedEdits.current;
         dispatch({ type: "event", event, distrustReady: unconfirmedEdits });
-        if (event.type === "BATCH_COMPLETED" && event.data.download_ready && unconfirmedEdits) void refreshBatch();
+        if (event.type === "IMAGE_PROCESSED") detailsStale.current = true;
+        if (event.type === "BATCH_COMPLETED" && detailsStale.current) void resync();
+        else if (event.type === "BATCH_COMPLETED" && event.data.download_ready && unconfirmedEdits) void refreshBatch();
       },
       onResync: () => void resync(),
       onState: (connection, detail) => dispatch({ type: "connection", state: connection, detail }),
@@ -251,11 +273,13 @@ export function useBatchLive(batchId: string) {
 
   const setBatch = useCallback((batch: Batch) => dispatch({ type: "batch", batch }), []);
   const setImage = useCallback((image: Image) => dispatch({ type: "image", image }), []);
+  /** A batch returned by an edit that rebuilds the ZIP; call markDownloadPending before sending it. */
+  const setEditedBatch = useCallback((batch: Batch) => dispatch({ type: "batchEdited", batch }), []);
   /** Call after a saved edit (or a 409 zip_not_ready): the ZIP is being rebuilt. */
   const markDownloadPending = useCallback(() => {
     edits.current++;
     dispatch({ type: "downloadPending" });
   }, []);
 
-  return { ...state, resync, setBatch, setImage, markDownloadPending };
+  return { ...state, resync, refreshBatch, setBatch, setEditedBatch, setImage, markDownloadPending };
 }

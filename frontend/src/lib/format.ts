@@ -64,12 +64,7 @@ export function splitName(name: string): [string, string] {
   return dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ""];
 }
 
-/** Keywords as they would appear in a filename, for the new-batch preview. */
-export function slugify(text: string): string {
-  return text
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "");
+/** Provider costs are fractions of a cent per image: "$0.0123"; whole dollars need fewer digits. */
+export function formatCost(usd: number): string {
+  return `$${usd.toFixed(usd >= 10 ? 2 : 4)}`;
 }
