@@ -79,15 +79,23 @@ def frontend_build(browser_prerequisites: None, artifacts: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def stack(services: None, frontend_build: None, artifacts: Path) -> Iterator[Any]:
+def stack(services: None, frontend_build: None, artifacts: Path, request: pytest.FixtureRequest) -> Iterator[Any]:
     """API, worker, realtime and frontend for this module only: its worker must not outlive
-    the module, or it would take jobs meant for the worker tests' own workers."""
+    the module, or it would take jobs meant for the worker tests' own workers. The session's
+    shared worker is stopped meanwhile, or it would name the module's images behind its back."""
+    from tests.support.processes import running_session_worker
+
+    session_worker = running_session_worker(request)
+    if session_worker is not None:
+        session_worker.stop()
     module = _load_stack_module()
     running = module.Stack(log_dir=artifacts / "logs").start(timeout=120, realtime_wait=60)
     try:
         yield running
     finally:
         running.stop()
+        if session_worker is not None:
+            session_worker.start()
 
 
 @pytest.fixture(scope="module")

@@ -126,8 +126,8 @@ def _scenario(
     page.on("framenavigated", lambda frame: navigations.append(frame.url) if frame == page.main_frame else None)
 
     # ---------------------------------------------------------------- upload twelve files
-    # The stack's worker is held until Start, so the naming happens after it (in a full
-    # `make test` run the session's shared worker may still name some images earlier).
+    # The stack's worker is held until Start, so the naming happens after it (the session's
+    # shared worker is stopped while this module's stack runs: tests/browser/conftest.py).
     names_before = int(workspace.get_attribute("data-names-from-events") or 0)
     stack.pause("worker")
     files = _write_files(tmp_path)

@@ -34,7 +34,7 @@ from tests.fakes.openai_server import Behaviour, FakeOpenAI
 from tests.fixtures import images as fx
 from tests.realtime.harness import Client, Loop, RealtimeProcess, free_port, token_of
 from tests.support.api import all_images, create_batch, upload, wait_for_batch
-from tests.support.processes import WorkerProcess
+from tests.support.processes import WorkerProcess, running_session_worker
 
 GRAFANA = PROJECT_ROOT / "monitoring" / "grafana"
 DASHBOARDS = sorted((GRAFANA / "dashboards").glob("*.json"))
@@ -199,22 +199,10 @@ class Stack:
     fake_openai: FakeOpenAI
 
 
-def _running_session_worker(request: pytest.FixtureRequest) -> WorkerProcess | None:
-    """The session's `worker` if an earlier test started it. Asking for the fixture would start one only for
-    this module to stop it again (seconds of a 2-core machine), so its cached value is looked up instead."""
-    try:
-        definitions = request._fixturemanager.getfixturedefs("worker", request.node) or ()
-        cached = definitions[-1].cached_result if definitions else None
-    except (AttributeError, TypeError):  # pytest internals moved: fall back to the public way
-        worker: WorkerProcess = request.getfixturevalue("worker")
-        return worker
-    return cached[0] if cached else None
-
-
 @pytest.fixture(scope="module")
 def stack(services: None, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     folder = tmp_path_factory.mktemp("monitoring")
-    session_worker = _running_session_worker(request)
+    session_worker = running_session_worker(request)
     if session_worker is not None:
         session_worker.stop()  # it has no metrics port and must not take our tasks
     processes: list[Any] = []

@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from core.config import PROJECT_ROOT
 
 
@@ -77,3 +79,16 @@ class WorkerProcess:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+def running_session_worker(request: pytest.FixtureRequest) -> WorkerProcess | None:
+    """The session's `worker` if an earlier test started it (else None). Modules that run a stack
+    of their own stop it meanwhile, or it takes their jobs from the shared queues. Asking for
+    the fixture would start one only to stop it again, so its cached value is looked up."""
+    try:
+        definitions = request._fixturemanager.getfixturedefs("worker", request.node) or ()
+        cached = definitions[-1].cached_result if definitions else None
+    except (AttributeError, TypeError):  # pytest internals moved: fall back to the public way
+        worker: WorkerProcess = request.getfixturevalue("worker")
+        return worker
+    return cached[0] if cached else None
