@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
@@ -28,14 +30,9 @@ def _check_database() -> None:
         connection.execute(text("SELECT 1"))
 
 
-def _checks() -> dict[str, str]:
+def _run(checks: dict[str, Callable[[], object]], *, failed: str) -> dict[str, str]:
+    """ "ok", the error's sentence, or `failed (ExceptionName)` for each named check."""
     results: dict[str, str] = {}
-    checks = {
-        "database": _check_database,
-        "redis": lambda: get_redis().ping(),
-        "storage": lambda: get_storage().ping(),
-        "clamd": lambda: ClamdScanner.from_settings(get_settings()).ping(),
-    }
     for name, check in checks.items():
         try:
             check()
@@ -43,8 +40,18 @@ def _checks() -> dict[str, str]:
         except RenamerError as exc:
             results[name] = exc.detail
         except Exception as exc:
-            results[name] = f"unreachable ({type(exc).__name__})"
+            results[name] = f"{failed} ({type(exc).__name__})"
     return results
+
+
+def _checks() -> dict[str, str]:
+    checks: dict[str, Callable[[], object]] = {
+        "database": _check_database,
+        "redis": lambda: get_redis().ping(),
+        "storage": lambda: get_storage().ping(),
+        "clamd": lambda: ClamdScanner.from_settings(get_settings()).ping(),
+    }
+    return _run(checks, failed="unreachable")
 
 
 @router.get("/health/ready")
@@ -58,17 +65,10 @@ async def readiness() -> JSONResponse:
 
 def _provider_checks() -> dict[str, str]:
     """Each configured provider of the chain checks its key, endpoint and model (a tiny request)."""
-    settings = get_settings()
-    results: dict[str, str] = {}
-    for name in settings.provider_chain:
-        try:
-            vision_registry.get_provider(name).check()
-            results[name] = "ok"
-        except RenamerError as exc:
-            results[name] = exc.detail
-        except Exception as exc:
-            results[name] = f"check failed ({type(exc).__name__})"
-    return results
+    names = get_settings().provider_chain
+    # Loading a provider can fail too (no key), so it happens inside the check.
+    checks = {name: (lambda name=name: vision_registry.get_provider(name).check()) for name in names}
+    return _run(checks, failed="check failed")
 
 
 @router.get("/health/providers")

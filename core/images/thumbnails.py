@@ -10,10 +10,6 @@ from PIL import Image, ImageOps
 THUMBNAIL_SIZE = 320
 
 
-def make_thumbnail(source: BinaryIO, *, size: int = THUMBNAIL_SIZE) -> bytes:
-    return render_thumbnail(source, size=size)[0]
-
-
 def render_thumbnail(source: BinaryIO, *, size: int = THUMBNAIL_SIZE) -> tuple[bytes, Image.Image]:
     """The WebP thumbnail and the reduced image it was made from (for the perceptual hash)."""
     with Image.open(source) as opened:

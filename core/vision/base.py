@@ -59,11 +59,23 @@ class Usage(BaseModel):
     cost_usd: float = 0.0
 
 
+Orientation = Literal["landscape", "portrait", "square"]
+SQUARE_TOLERANCE = 0.03  # within 3 % of 1:1 counts as square
+
+
+def orientation(width: int, height: int) -> tuple[Orientation, float]:
+    """Orientation and aspect ratio (width / height, 2 places) of a picture as displayed."""
+    ratio = width / height
+    if abs(ratio - 1.0) <= SQUARE_TOLERANCE:
+        return "square", round(ratio, 2)
+    return ("landscape" if ratio > 1 else "portrait"), round(ratio, 2)
+
+
 class Analysis(BaseModel):
     provider: str
     width: int
     height: int
-    orientation: Literal["landscape", "portrait", "square"]
+    orientation: Orientation
     aspect_ratio: float  # width / height, rounded to 2 places
     # Main subject in a few words when the provider can tell ("red leather handbag").
     subject: str | None = None

@@ -26,7 +26,6 @@ from core.config import Settings
 from core.errors import (
     ImageRefused,
     PermanentError,
-    ProviderError,
     ProviderMisconfigured,
     ProviderReplyInvalid,
     ProviderUnavailable,
@@ -194,8 +193,6 @@ def _with_provider(
         except PermanentError:
             metrics.PROVIDER_CALLS.labels(provider=name, outcome="undecodable").inc()
             raise  # the image itself cannot be read: no provider will do better
-        except ProviderError:
-            raise
         if breaker is not None:
             breaker.record_success()
         metrics.PROVIDER_CALLS.labels(provider=name, outcome="ok").inc()

@@ -58,10 +58,6 @@ def skin_fraction(pixels: npt.NDArray[np.uint8]) -> float:
     return float(skin.mean())
 
 
-def may_show_faces(pixels: npt.NDArray[np.uint8], *, monochrome: bool) -> bool:
-    return monochrome or skin_fraction(pixels) >= MIN_SKIN_FRACTION
-
-
 @dataclass(frozen=True)
 class Face:
     """A face box as fractions of the image width and height."""

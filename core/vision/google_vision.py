@@ -42,7 +42,7 @@ from core.errors import (
     RenamerError,
 )
 from core.vision import colors, geocode
-from core.vision.base import Analysis, AnalysisContext, DominantColor, Place, Safety, Usage
+from core.vision.base import Analysis, AnalysisContext, DominantColor, Place, Safety, Usage, orientation
 from core.vision.preview import Preview, make_preview
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,6 @@ FEATURES: tuple[tuple[Any, int], ...] = (
 LABEL_MIN_SCORE = 0.6
 OBJECT_MIN_SCORE = 0.5
 LOGO_MIN_SCORE = 0.5
-SQUARE_TOLERANCE = 0.03  # as core.vision.local
 
 _Likelihood = vision.Likelihood
 _LIKELY = frozenset({_Likelihood.LIKELY, _Likelihood.VERY_LIKELY})
@@ -357,15 +356,14 @@ class GoogleVisionProvider:
 
         dominant = _colors(response.image_properties_annotation.dominant_colors.colors)
         width, height = preview.original_width, preview.original_height
-        ratio = width / height
-        orientation = "square" if abs(ratio - 1.0) <= SQUARE_TOLERANCE else ("landscape" if ratio > 1 else "portrait")
+        shape, aspect_ratio = orientation(width, height)
         top_labels = sorted(response.label_annotations, key=lambda item: -item.score)
         return Analysis(
             provider=self.name,
             width=width,
             height=height,
-            orientation=orientation,
-            aspect_ratio=round(ratio, 2),
+            orientation=shape,
+            aspect_ratio=aspect_ratio,
             subject=subject,
             labels=labels,
             objects=objects,

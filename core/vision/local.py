@@ -23,7 +23,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass
-from typing import BinaryIO, Literal, cast
+from typing import BinaryIO, cast
 
 import cv2
 import numpy as np
@@ -33,7 +33,7 @@ from PIL import Image
 from core.config import get_settings
 from core.errors import PermanentError
 from core.vision import colors, geocode, ocr
-from core.vision.base import Analysis, AnalysisContext, Place, Safety
+from core.vision.base import Analysis, AnalysisContext, Place, Safety, orientation
 from core.vision.exif import PhotoMetadata, read_metadata
 from core.vision.faces import FACE_SIDE, MIN_SKIN_FRACTION, Face, FaceDetector, skin_fraction
 from core.vision.preview import draft_request
@@ -47,7 +47,6 @@ ANALYSIS_MAX_SIDE = 1024
 OCR_MIN_SIDE = 1600
 OCR_MAX_SIDE = 2400
 OCR_TIMEOUT_SECONDS = 20.0
-SQUARE_TOLERANCE = 0.03
 PORTRAIT_FACE_HEIGHT = 0.15  # one face this tall (fraction of the image) makes a portrait
 TEXT_LABEL_MIN_WORDS = 3
 # Skin-toned share of the sample below which NudeNet is not run: an explicit detection at
@@ -169,16 +168,6 @@ def _decode(source: BinaryIO, *, min_side: int, max_side: int, grey: bool, max_p
     finally:
         source.seek(start)
     return _Decoded(working, alpha, header_width, header_height, reduced, metadata, exif_ms)
-
-
-Orientation = Literal["landscape", "portrait", "square"]
-
-
-def _orientation(width: int, height: int) -> tuple[Orientation, float]:
-    ratio = width / height
-    if abs(ratio - 1.0) <= SQUARE_TOLERANCE:
-        return "square", round(ratio, 2)
-    return ("landscape" if ratio > 1 else "portrait"), round(ratio, 2)
 
 
 def _labels(faces: list[Face], words: int, monochrome: bool) -> list[str]:
@@ -322,12 +311,12 @@ class LocalAnalyzer:
             place = geocode.nearest_place(*decoded.metadata.gps)
             lap("geocode")
 
-        orientation, aspect_ratio = _orientation(decoded.width, decoded.height)
+        shape, aspect_ratio = orientation(decoded.width, decoded.height)
         return Analysis(
             provider=self.name,
             width=decoded.width,
             height=decoded.height,
-            orientation=orientation,
+            orientation=shape,
             aspect_ratio=aspect_ratio,
             labels=_labels(faces, words, monochrome),
             colors=found_colors,

@@ -32,10 +32,9 @@ from PIL import Image
 from core.config import Settings, get_settings
 from core.errors import ImageRefused, ProviderError, ProviderMisconfigured, ProviderReplyInvalid, ProviderUnavailable
 from core.vision import geocode, prompt
-from core.vision.base import Analysis, AnalysisContext, Place, Safety, Usage
+from core.vision.base import Analysis, AnalysisContext, Place, Safety, Usage, orientation
 from core.vision.preview import make_preview
 
-SQUARE_TOLERANCE = 0.03  # as core.vision.local
 # A ceiling on what one reply may cost; a description needs a few hundred tokens.
 MAX_OUTPUT_TOKENS = 1500
 OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -87,13 +86,6 @@ class _Conversation:
     schema_name: str
     schema: dict[str, Any]
     turns: list[tuple[str, str]] = field(default_factory=list)  # (assistant reply, our correction)
-
-
-def _orientation(width: int, height: int) -> tuple[Literal["landscape", "portrait", "square"], float]:
-    ratio = width / height
-    if abs(ratio - 1.0) <= SQUARE_TOLERANCE:
-        return "square", round(ratio, 2)
-    return ("landscape" if ratio > 1 else "portrait"), round(ratio, 2)
 
 
 def retry_after_seconds(headers: Any) -> float | None:
@@ -226,13 +218,13 @@ class _OpenAIStyleProvider:
             timings["geocode"] = round((time.perf_counter() - started) * 1000, 2)
 
         width, height = preview.original_width, preview.original_height
-        orientation, aspect_ratio = _orientation(width, height)
+        shape, aspect_ratio = orientation(width, height)
         warning = description.content_warning
         return Analysis(
             provider=self.name,
             width=width,
             height=height,
-            orientation=orientation,
+            orientation=shape,
             aspect_ratio=aspect_ratio,
             subject=description.subject,
             labels=prompt.clean_list([*description.objects, *description.attributes]),
