@@ -29,12 +29,15 @@ class Batch(SQLModel, table=True):
     __table_args__ = (
         Index("ix_batches_owner_id_created_at", "owner_id", text("created_at DESC")),
         Index("ix_batches_status", "status"),
+        Index("ix_batches_organization_id_created_at", "organization_id", text("created_at DESC")),
         # The retention sweep looks for finished batches whose files are still stored.
         Index("ix_batches_completed_at_unpurged", "completed_at", postgresql_where=text("purged_at IS NULL")),
     )
 
     id: uuid.UUID = uuid_pk()
     owner_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
+    # The tenant. Nullable only until every writer sets it (migration 0008 makes it NOT NULL).
+    organization_id: uuid.UUID | None = Field(default=None, foreign_key="organizations.id", ondelete="CASCADE")
     name: str = Field(default="", max_length=200)
     status: BatchStatus = Field(
         default=BatchStatus.PENDING,

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Index, UniqueConstraint, func, text
+from sqlalchemy import BigInteger, Column, Date, Index, UniqueConstraint, func, text
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
@@ -42,6 +42,12 @@ class Image(SQLModel, table=True):
     id: uuid.UUID = uuid_pk()
     batch_id: uuid.UUID = Field(foreign_key="batches.id", ondelete="CASCADE")
     owner_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
+    # The tenant, kept on the row itself so that row-level security needs no join.
+    organization_id: uuid.UUID | None = Field(
+        default=None, foreign_key="organizations.id", ondelete="CASCADE", index=True
+    )
+    # The calendar month (UTC) whose quota this image was reserved in; a refund goes back there.
+    quota_period: date | None = Field(default=None, sa_type=Date)
     original_name: str = Field(max_length=255)  # sanitized, display only, never in a storage key
     storage_key: str = Field(max_length=512)
     thumbnail_key: str | None = Field(default=None, max_length=512)

@@ -1,0 +1,1 @@
+"""Plans, monthly image quotas and Stripe billing, per organization."""

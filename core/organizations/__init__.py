@@ -1,0 +1,1 @@
+"""Organizations: the tenant. Memberships with roles, invitations by email, API keys."""
