@@ -77,6 +77,13 @@ bench: services
 	@$(RUN) python -m bench.realtime
 	@$(RUN) python -m bench.vision
 
+## Load test: starts its own API (2 processes) and worker, runs each locust mix headless for a bounded
+## time and prints p50/p95/p99, requests a minute and errors; CSV and HTML in loadtests/reports/.
+## LOADTEST_ARGS="--mix read --run-time 30" runs a part (python -m loadtests.run --help).
+.PHONY: loadtest
+loadtest: services
+	@$(RUN) python -m loadtests.run $(LOADTEST_ARGS)
+
 ## Naming quality per vision provider on a fixed set of real photographs (a measurement, not a test;
 ## fails only on a name that breaks the filename rules). EVAL_ARGS=--verbose prints every name.
 eval:

@@ -14,7 +14,7 @@ from starlette.types import ASGIApp
 
 from api import errors
 from api.middleware import MetricsMiddleware, RequestIdMiddleware
-from api.routes import auth, batches, health, images, options
+from api.routes import auth, batches, billing, health, images, options, organizations
 from core import events, sentry
 from core import logging as log_context
 from core.accounts.sessions import CSRF_HEADER
@@ -57,12 +57,13 @@ def create_app() -> FastAPI:
         allow_origins=settings.cors_origins,
         allow_credentials=True,  # the browser's session cookie; origins stay an explicit list
         allow_methods=["*"],
-        allow_headers=["Authorization", "Content-Type", "X-Request-ID", CSRF_HEADER],
+        allow_headers=["Authorization", "Content-Type", "X-Request-ID", CSRF_HEADER, billing.UPLOAD_COUNT_HEADER],
         # Retry-After: so the web app can wait out a 429 as told; X-Request-ID: so a user can quote it.
         expose_headers=["Retry-After", "X-Request-ID"],
     )
     app.add_middleware(MetricsMiddleware)
     errors.install(app)
-    for router in (health.router, auth.router, batches.router, images.router, options.router):
+    for router in (health.router, auth.router, organizations.router, batches.router, images.router, options.router):
         app.include_router(router)
+    app.include_router(billing.router)
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -12,19 +13,34 @@ from sqlalchemy.orm import Session
 from core import logging as log_context
 from core.accounts import service as accounts
 from core.accounts.schemas import Principal
-from core.accounts.security import AccessClaims, csrf_token_matches
+from core.accounts.security import AccessClaims, csrf_token_matches, is_api_key
 from core.accounts.sessions import CSRF_HEADER, SAFE_METHODS, CookiePolicy
 from core.config import Settings, get_settings
-from core.db import get_replica_router, get_sessionmaker, is_recent_writer, mark_recent_writer, transaction
+from core.db import (
+    get_replica_router,
+    get_sessionmaker,
+    is_recent_writer,
+    mark_recent_writer,
+    set_tenant,
+    transaction,
+)
 from core.errors import Forbidden, Unauthorized
 from core.images.flows import Dependencies as UploadDependencies
+from core.organizations import service as organizations
 from core.redis import get_redis
 from core.scanning.clamav import ClamdScanner
 from core.storage import ObjectStorage, get_storage
 
 _bearer = HTTPBearer(auto_error=False)
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+async def settings_dependency() -> Settings:
+    """The settings (cached). Async on purpose: FastAPI runs a sync dependency in the thread
+    pool, a hop that costs more than reading the cached object."""
+    return get_settings()
+
+
+SettingsDep = Annotated[Settings, Depends(settings_dependency)]
 
 
 def db_session() -> Iterator[Session]:
@@ -40,16 +56,30 @@ SessionDep = Annotated[Session, Depends(db_session, scope="function")]
 StorageDep = Annotated[ObjectStorage, Depends(get_storage)]
 
 
-def current_session(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Whoever sent the request: a signed-in session (its claims) or an API key (already a
+    principal, in the key's organization). Resolved once per request and shared by the rate
+    limit and the route."""
+
+    claims: AccessClaims | None = None
+    api_key: Principal | None = None
+
+    @property
+    def caller_id(self) -> str:
+        """The per-caller rate-limit subject: each API key, each person."""
+        if self.api_key is not None:
+            return self.api_key.caller_id
+        assert self.claims is not None
+        return f"user:{self.claims.user_id}"
+
+
+def _session_claims(
+    request: Request, session: Session, settings: Settings, credentials: HTTPAuthorizationCredentials | None
 ) -> AccessClaims:
-    """The caller's token: from 'Authorization: Bearer' (API clients), else the session cookie
-    (browsers). Cookie requests that change state must carry the session's CSRF token in the
-    X-CSRF-Token header (a token bound to the session by HMAC, not a custom-header check
-    alone, so it holds even if CORS were misconfigured; see core.accounts.sessions)."""
     if credentials is not None:
         return accounts.resolve_session(session, token=credentials.credentials, settings=settings)
     if request.headers.get("authorization"):
@@ -69,12 +99,49 @@ def current_session(
     return claims
 
 
+def current_caller(request: Request, session: SessionDep, settings: SettingsDep, credentials: BearerDep) -> Caller:
+    """The caller's credentials, checked: 'Authorization: Bearer' with an access token or an
+    API key (`rk_...`), else the session cookie (browsers). Cookie requests that change state
+    must carry the session's CSRF token in the X-CSRF-Token header (a token bound to the
+    session by HMAC, not a custom-header check alone, so it holds even if CORS were
+    misconfigured; see core.accounts.sessions)."""
+    if credentials is not None and is_api_key(credentials.credentials):
+        return Caller(api_key=organizations.authenticate_api_key(session, credentials.credentials))
+    return Caller(claims=_session_claims(request, session, settings, credentials))
+
+
+CallerDep = Annotated[Caller, Depends(current_caller)]
+
+
+def current_session(caller: CallerDep) -> AccessClaims:
+    """The caller's signed-in session, for account-level routes (no organization membership
+    needed: a person removed from their current organization can still list theirs and
+    switch). API keys are refused here."""
+    if caller.claims is None:
+        raise Forbidden(
+            "API keys work on batches and images only; sign in as a person for this.", code="api_key_not_allowed"
+        )
+    log_context.bind(user_id=str(caller.claims.user_id))
+    return caller.claims
+
+
 SessionClaimsDep = Annotated[AccessClaims, Depends(current_session)]
 
 
-def current_principal(request: Request, claims: SessionClaimsDep, settings: SettingsDep) -> Principal:
-    principal = Principal(user_id=claims.user_id)
-    log_context.bind(user_id=str(principal.user_id))  # logs, task headers and Sentry tags carry it
+def current_principal(request: Request, caller: CallerDep, session: SessionDep, settings: SettingsDep) -> Principal:
+    """Who is calling and for which organization: an API key (its organization), or a session
+    working in the organization of its `org` claim. The membership is checked on every
+    request, and the request's transaction is set to that tenant, so row-level security
+    shows it nothing else."""
+    if caller.api_key is not None:
+        principal = caller.api_key  # authenticate_api_key set the tenant
+    else:
+        assert caller.claims is not None
+        principal = organizations.principal_for(
+            session, user_id=caller.claims.user_id, organization_id=caller.claims.organization_id
+        )
+    # Logs, task headers and Sentry tags carry them.
+    log_context.bind(user_id=str(principal.user_id), organization_id=str(principal.organization_id))
     if settings.database_replica_url is not None and request.method not in SAFE_METHODS:
         # Read-your-own-writes: marked before the write commits, so a read racing this request
         # also goes to the primary.
@@ -97,6 +164,7 @@ def read_db_session(session: SessionDep, principal: PrincipalDep) -> Iterator[Se
     if replica is None:
         yield session
         return
+    set_tenant(replica, principal.organization_id)
     try:
         yield replica
     finally:

@@ -6,8 +6,8 @@ import ipaddress
 
 from fastapi import Depends, Request
 
-from api.deps import PrincipalDep, SettingsDep
-from core.ratelimits import Scope, address_subject, caller_id, get_limiter
+from api.deps import CallerDep, SettingsDep
+from core.ratelimits import Scope, address_subject, get_limiter
 
 
 def client_address(request: Request, trusted_proxy_hops: int) -> str:
@@ -43,12 +43,13 @@ def limit_signup(request: Request, settings: SettingsDep) -> None:
     get_limiter(settings.redis_url).hit(Scope.SIGNUP, address_subject(address), settings)
 
 
-def limit_api(principal: PrincipalDep, settings: SettingsDep) -> None:
-    get_limiter(settings.redis_url).hit(Scope.API, caller_id(principal), settings)
+def limit_api(caller: CallerDep, settings: SettingsDep) -> None:
+    # Per person, or per API key: each key has a budget of its own.
+    get_limiter(settings.redis_url).hit(Scope.API, caller.caller_id, settings)
 
 
-def limit_uploads(principal: PrincipalDep, settings: SettingsDep) -> None:
-    get_limiter(settings.redis_url).hit(Scope.UPLOAD, caller_id(principal), settings)
+def limit_uploads(caller: CallerDep, settings: SettingsDep) -> None:
+    get_limiter(settings.redis_url).hit(Scope.UPLOAD, caller.caller_id, settings)
 
 
 # For `dependencies=[...]` on a route or router. They run before a password is checked or

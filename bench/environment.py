@@ -33,6 +33,8 @@ def bench_environment() -> dict[str, str]:
         "RENAMER_S3_BUCKET": BENCH_BUCKET,
         # Never the dev worker's 9101; each worker start gets its own port as well.
         "RENAMER_WORKER_METRICS_PORT": str(free_port()),
+        # A new account's plan allows 50 images a month; the benchmark uploads thousands.
+        "RENAMER_PLAN_MONTHLY_IMAGES": '{"BASIC": 1000000}',
     }
 
 

@@ -150,6 +150,10 @@ class WorkerProcess(ServiceProcess):
     def start(self, timeout: float = 120.0) -> WorkerProcess:
         self.started_at = time.time()
         self.spawn()
+        return self.wait_ready(timeout)
+
+    def wait_ready(self, timeout: float = 120.0) -> WorkerProcess:
+        """Until Celery logs "ready." (after `spawn()`; `start()` does both)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not self.alive():

@@ -19,6 +19,7 @@ import shutil
 import statistics
 import sys
 import threading
+import time
 
 from PIL import Image, ImageDraw
 
@@ -36,8 +37,8 @@ IMAGES = int(os.environ.get("RENAMER_BENCH_VISION_IMAGES", "1000"))
 LATENCY = 1.5
 # One I/O worker process per core, each a thread pool: the threads wait on the provider,
 # the processes share out the CPU work around the calls (decode, preview, thumbnail, SQL).
-IO_PROCESSES = 2
-THREADS = 32  # per process
+IO_PROCESSES = int(os.environ.get("RENAMER_BENCH_VISION_PROCESSES", "2"))
+THREADS = int(os.environ.get("RENAMER_BENCH_VISION_THREADS", "32"))  # per process
 TARGET = 15.0  # images/s (DESIGN: the CLI peers name one image at a time, under 1 image/s)
 
 
@@ -55,6 +56,16 @@ def _photo(seed: int) -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG", quality=85)
     return out.getvalue()
+
+
+def _done(batch_id: str) -> int:
+    row = observe.batch_row(batch_id)
+    return row.processed_images + row.failed_images
+
+
+def _loadavg() -> str:
+    with open("/proc/loadavg") as loadavg:
+        return " ".join(loadavg.read().split()[:3])
 
 
 class InFlightSampler:
@@ -86,7 +97,7 @@ def main() -> int:
     run_dir = OUT_DIR / "vision"
     shutil.rmtree(run_dir, ignore_errors=True)
     run_dir.mkdir(parents=True)
-    progress("fresh database renamer_bench, empty bucket and Redis db ...")
+    progress(f"fresh database {environment.BENCH_DB}, empty bucket and Redis db {environment.BENCH_REDIS_DB} ...")
     environment.recreate_database()
     environment.reset_bucket_and_queue()
     progress(f"generating {IMAGES} distinct 1600x1200 JPEGs ...")
@@ -123,17 +134,31 @@ def main() -> int:
                 f"naming through a provider that answers in {LATENCY} s, {IO_PROCESSES} I/O worker processes "
                 f"x {THREADS} threads ..."
             )
+            cpu.add_root(api.pid, "api")
+            cpu.add_root(cpu_worker.pid, "worker")
             with InFlightSampler("openai") as sampler:
                 samplers = []
+                # All started together, as on a worker host whose processes are up: started one
+                # after the other, the first would name images while the second still loads.
                 for index in range(IO_PROCESSES):
                     io_env = {**env, "RENAMER_WORKER_METRICS_PORT": str(free_port())}
                     worker = WorkerProcess(
                         f"io{index}", run_dir, io_env, concurrency=THREADS, pool="threads", queues="vision", beat=False
                     )
                     io_workers.append(worker)
-                    worker.start()
-                    samplers.append(MemorySampler(worker.pid).__enter__())
+                    worker.started_at = time.time()
+                    worker.spawn()
+                    cpu.add_root(worker.pid, "io-worker")
+                    # VmHWM is the kernel's own peak, so a slow sampler misses nothing; a fast one
+                    # walking 2 x 33 threads would take CPU from the workers it measures.
+                    samplers.append(MemorySampler(worker.pid, interval=1.0, pss_every=0).__enter__())
+                for worker in io_workers:
+                    worker.wait_ready()
+                # CPU per image is counted from here (the workers' start-up is not per-image work).
+                mark = cpu.mark()
+                done_at_mark = _done(batch_id)
                 batch = client.wait(batch_id, download=False, timeout=600)
+                use = cpu.since(mark)
                 for memory in samplers:
                     memory.stop()
             completed = observe.batch_row(batch_id).completed_at
@@ -144,6 +169,11 @@ def main() -> int:
             rate = named / seconds
             busy = [s for s in sampler.samples if s > 0]
             peak_rss = max((p.hwm for memory in samplers for p in memory.tree.processes.values()), default=0)
+            counted = max(1, named + batch["failed_images"] - done_at_mark)
+            per_image = {group: value / counted * 1000 for group, value in use.groups.items()}
+            ours = sum(value for group, value in per_image.items() if group != "other")
+            order = ("io-worker", "bench", "postgres", "redis", "s3", "api", "worker")
+            where = ", ".join(f"{g} {per_image[g]:.1f}" for g in order if per_image.get(g, 0.0) >= 0.05)
             lines = [
                 "",
                 "Remote provider throughput (fake OpenAI answering after 1.5 s; real SDK, API, Redis, S3, PostgreSQL)",
@@ -154,6 +184,10 @@ def main() -> int:
                 f"  calls in flight         peak {max(sampler.samples, default=0)}, "
                 f"mean {statistics.fmean(busy) if busy else 0:.1f} while busy (limit {THREADS * IO_PROCESSES})",
                 f"  provider calls seen     {len(fake.requests)}",
+                f"  CPU per image           {ours:.1f} ms over {counted} images ({where}; "
+                f"'bench' is the fake server), {per_image.get('io-worker', 0.0):.1f} ms in the I/O workers",
+                f"  load                    other jobs on the box used {use.foreign_cores:.2f} cores meanwhile; "
+                f"load average at the end {_loadavg()}",
                 f"  I/O worker peak RSS     {peak_rss / 2**20:.0f} MiB per process ({IO_PROCESSES} processes, "
                 f"{THREADS} threads each)",
                 "",

@@ -33,7 +33,18 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_ROOT / ".data"
 
     # Databases and queue
-    database_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/renamer"
+    # The application's connection: a role that is not superuser, has NOBYPASSRLS, does not own
+    # the tables and holds only SELECT/INSERT/UPDATE/DELETE, so row-level security decides which
+    # organization's rows it sees (docs/deploy.md, "Database roles"). Locally PostgreSQL trusts
+    # 127.0.0.1, so the role needs no password; scripts/services.sh creates it.
+    database_url: str = "postgresql+psycopg://renamer_app@127.0.0.1:5432/renamer"
+    # The tables' owner: runs the migrations (which grant the app role its rights). Unset while
+    # RENAMER_DATABASE_URL is set: the same URL (one role for everything, no isolation by role).
+    database_owner_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/renamer"
+    # Work that must see every tenant (sweeps, retention, account deletion, lookups by API key
+    # before the tenant is known): a role that bypasses row-level security (superuser or
+    # BYPASSRLS). Unset: the owner URL.
+    database_maintenance_url: str | None = None
     # A read replica (streaming standby) for the dashboard and listing reads that tolerate lag;
     # unset, everything reads the primary. docs/scaling.md explains the routing.
     database_replica_url: str | None = None
@@ -94,6 +105,8 @@ class Settings(BaseSettings):
     session_cookie_secure: bool | None = None
     # Set for a frontend on a sibling subdomain (e.g. ".example.com"); None: host-only cookies.
     session_cookie_domain: str | None = None
+    # How long an invitation to an organization can be accepted.
+    invitation_ttl_hours: int = 168
 
     # Rate limits: sliding windows shared by every API process through Redis; 0 turns one
     # off. A refused request gets 429 with Retry-After. While Redis is unreachable requests
@@ -207,9 +220,39 @@ class Settings(BaseSettings):
     sentry_error_sample_rate: float = Field(default=1.0, ge=0.0, le=1.0)
     sentry_traces_sample_rate: float = Field(default=0.0, ge=0.0, le=1.0)
 
+    # Billing (core.billing). Plans, their monthly images and prices are rows of the `plans`
+    # table; these settings only override them. Quotas work with no Stripe key; without one,
+    # checkout and the billing portal answer 503 saying billing is not set up.
+    stripe_api_key: SecretStr | None = None
+    # Where the Stripe SDK sends API calls; None: api.stripe.com (tests point it at a local server).
+    stripe_api_base: str | None = None
+    # The signing secret of the webhook endpoint (whsec_...): POST /billing/webhook refuses
+    # anything not signed with it, or signed longer ago than the tolerance.
+    stripe_webhook_secret: SecretStr | None = None
+    stripe_webhook_tolerance_seconds: int = 300
+    stripe_timeout_seconds: float = 20.0
+    # Stripe Price ids per plan code, since they differ per Stripe account (test or live), e.g.
+    # RENAMER_STRIPE_PRICE_IDS='{"PRO": "price_...", "MAX": "price_..."}'; a plan absent here uses
+    # plans.stripe_price_id.
+    stripe_price_ids: dict[str, str] = Field(default_factory=dict)
+    # Images a month per plan code, overriding plans.monthly_images, e.g. '{"BASIC": 100000}'
+    # for load tests and benchmarks.
+    plan_monthly_images: dict[str, int] = Field(default_factory=dict)
+
     @property
     def provider_chain(self) -> list[str]:
         return [name.strip() for name in self.vision_provider.split(",") if name.strip()]
+
+    @property
+    def effective_database_owner_url(self) -> str:
+        # Only the app URL set (an older configuration): that role does everything.
+        if "database_url" in self.model_fields_set and "database_owner_url" not in self.model_fields_set:
+            return self.database_url
+        return self.database_owner_url
+
+    @property
+    def effective_database_maintenance_url(self) -> str:
+        return self.database_maintenance_url or self.effective_database_owner_url
 
     @property
     def effective_broker_url(self) -> str:
@@ -236,6 +279,16 @@ class Settings(BaseSettings):
                 raise ValueError("RENAMER_SECRET_KEY must be set to a random value of 32+ characters")
             if self.s3_secret_key == DEV_S3_SECRET:
                 raise ValueError("RENAMER_S3_SECRET_KEY must be set outside development")
+        return self
+
+    @model_validator(mode="after")
+    def _billing_needs_its_webhook(self) -> Settings:
+        # Without the webhook nothing a customer pays for would ever change their plan.
+        deployed = self.environment in (Environment.STAGING, Environment.PRODUCTION)
+        has_key = bool(self.stripe_api_key and self.stripe_api_key.get_secret_value())
+        has_secret = bool(self.stripe_webhook_secret and self.stripe_webhook_secret.get_secret_value())
+        if deployed and has_key and not has_secret:
+            raise ValueError("RENAMER_STRIPE_WEBHOOK_SECRET must be set when RENAMER_STRIPE_API_KEY is")
         return self
 
 

@@ -5,6 +5,18 @@ task wrapper owns the transaction (`transaction()` below). Jobs and realtime eve
 registered with `after_commit(session, fn)` and run only once the transaction commits;
 a rollback drops them.
 
+Tenants: PostgreSQL row-level security keeps each organization's rows apart (migration
+0007). The application connects as a role without BYPASSRLS that does not own the tables,
+and every transaction says whose rows it may see: `transaction(tenant=...)` or
+`set_tenant(session, ...)` records the organization on the session, and each transaction the
+session begins runs `SELECT set_config('renamer.tenant_id', <id>, true)` first (transaction-local,
+i.e. SET LOCAL, so a pooled connection or PgBouncer never carries it into someone else's
+transaction). With no tenant set a tenant-owned table shows no rows at all. Work that must see
+every tenant (the sweeps, retention, account deletion) uses `maintenance_transaction()`, a
+separate connection (settings.effective_database_maintenance_url) as a role that bypasses
+row-level security. The worker's task wrapper sets an ambient tenant (`tenant_scope`) from
+the task's payload, which every `transaction()` inside it picks up.
+
 Leader/follower reads: with `database_replica_url` set, reads that tolerate a few seconds of
 lag (the dashboard list, image listings) may use a read-only session on the replica
 (`ReplicaRouter`); writes and read-your-own-write paths stay on the primary.
@@ -18,14 +30,15 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 
 import redis
 from sqlalchemy import MetaData, event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 from sqlmodel import SQLModel, create_engine
 
 from core.config import get_settings
@@ -42,13 +55,21 @@ SQLModel.metadata.naming_convention = NAMING_CONVENTION
 metadata: MetaData = SQLModel.metadata
 
 _AFTER_COMMIT = "renamer_after_commit"
+_TENANT = "renamer_tenant_id"
+# The PostgreSQL setting the row-level security policies compare organization_id with.
+TENANT_SETTING = "renamer.tenant_id"
+_SET_TENANT = text(f"SELECT set_config('{TENANT_SETTING}', :tenant, true)")
+# The tenant of the task being run (core.db.tenant_scope), for transactions opened without one.
+_ambient_tenant: ContextVar[uuid.UUID | None] = ContextVar("renamer_ambient_tenant", default=None)
 log = logging.getLogger(__name__)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if not get_settings().database_prepared_statements:
         kwargs["connect_args"] = {"prepare_threshold": None, **kwargs.get("connect_args", {})}
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 20)
+    return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
 @lru_cache
@@ -85,10 +106,73 @@ def _drop_after_commit(session: Session) -> None:
     session.info.pop(_AFTER_COMMIT, None)
 
 
+@lru_cache
+def get_maintenance_engine() -> Engine:
+    return make_engine(get_settings().effective_database_maintenance_url, pool_size=2, max_overflow=8)
+
+
+@lru_cache
+def get_maintenance_sessionmaker() -> sessionmaker[Session]:
+    """Sessions that see every tenant: for system work only (sweeps, retention, deletion of an
+    account across its organizations, lookups before the tenant is known). Never hand one to
+    code that serves a request's own data."""
+    import core.all_models  # noqa: F401  as in get_sessionmaker
+
+    return sessionmaker(bind=get_maintenance_engine(), expire_on_commit=False)
+
+
+def set_tenant(session: Session, organization_id: uuid.UUID | None) -> None:
+    """From now on every transaction of `session` sees only this organization's rows (None:
+    none at all). Applies at once to a transaction already open, and to every later one
+    (the value lives in session.info, so it survives commits)."""
+    session.info[_TENANT] = organization_id
+    if session.in_transaction():
+        _apply_tenant(session.connection(), organization_id)  # one bind per session here
+
+
+def tenant_of(session: Session) -> uuid.UUID | None:
+    """The organization `session` is working for (None: no tenant, or a maintenance session)."""
+    value = session.info.get(_TENANT)
+    return value if isinstance(value, uuid.UUID) else None
+
+
+def _apply_tenant(connection: Connection, organization_id: uuid.UUID | None) -> None:
+    # An empty string, not NULL: the policies read NULLIF(current_setting(...), ''), so an
+    # unset or cleared tenant matches no row rather than raising a cast error.
+    connection.execute(_SET_TENANT, {"tenant": str(organization_id) if organization_id else ""})
+
+
+@event.listens_for(Session, "after_begin")
+def _tenant_on_begin(session: Session, transaction: SessionTransaction, connection: Connection) -> None:
+    tenant = session.info.get(_TENANT)
+    if tenant is not None:
+        _apply_tenant(connection, tenant)
+
+
 @contextmanager
-def transaction(factory: sessionmaker[Session] | None = None) -> Iterator[Session]:
-    """A unit of work: commits on success, rolls back on any exception."""
+def tenant_scope(organization_id: uuid.UUID | None) -> Iterator[None]:
+    """Every `transaction()` opened inside (in this thread or task) works for this tenant
+    unless it names another. The worker's task wrapper sets it from the payload."""
+    token = _ambient_tenant.set(organization_id)
+    try:
+        yield
+    finally:
+        _ambient_tenant.reset(token)
+
+
+def ambient_tenant() -> uuid.UUID | None:
+    return _ambient_tenant.get()
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session] | None = None, *, tenant: uuid.UUID | None = None) -> Iterator[Session]:
+    """A unit of work: commits on success, rolls back on any exception. `tenant` (else the
+    ambient tenant of tenant_scope) is the organization whose rows it sees; with neither,
+    tenant-owned tables look empty."""
     session = (factory or get_sessionmaker())()
+    organization_id = tenant if tenant is not None else _ambient_tenant.get()
+    if organization_id is not None:
+        set_tenant(session, organization_id)
     try:
         yield session
         session.commit()
@@ -97,6 +181,14 @@ def transaction(factory: sessionmaker[Session] | None = None) -> Iterator[Sessio
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def maintenance_transaction() -> Iterator[Session]:
+    """A unit of work that sees every tenant (row-level security bypassed by the maintenance
+    role): the beat sweeps, retention, and anything that must cross organizations."""
+    with transaction(get_maintenance_sessionmaker()) as session:
+        yield session
 
 
 # --- Read replica ------------------------------------------------------------------------

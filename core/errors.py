@@ -9,7 +9,7 @@ item at once and say why).
     ├── BadRequest (400)         ├── ValidationFailed (422)
     ├── Unauthorized (401)       ├── Forbidden (403)
     ├── NotFound (404)           ├── Conflict (409)
-    ├── Gone (410)
+    ├── Gone (410)               ├── QuotaExceeded (402)      (the plan's monthly images are used up)
     ├── PayloadTooLarge (413)    ├── UnsupportedMediaType (415)
     ├── RateLimited (429)        (carries retry_after: the Retry-After header)
     ├── ServiceUnavailable (503) (fail-closed dependencies such as clamd)
@@ -63,6 +63,16 @@ class NotFound(RenamerError):
 class Conflict(RenamerError):
     status_code = 409
     code = "conflict"
+
+
+class QuotaExceeded(RenamerError):
+    """The organization's plan has no room for these images this month (core.billing.quota).
+
+    402, not 403 or 429: neither permissions nor waiting a minute help; upgrading the plan (or
+    the next month) does. `extra` carries plan, limit, used, remaining and resets_on."""
+
+    status_code = 402
+    code = "quota_exceeded"
 
 
 class Gone(RenamerError):

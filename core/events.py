@@ -91,6 +91,7 @@ class Event(BaseModel):
     """The envelope every client receives (the Socket.IO event name is `type`)."""
 
     type: EventType
+    organization_id: uuid.UUID | None = Field(default=None, description="The tenant the batch belongs to.")
     batch_id: uuid.UUID
     image_id: uuid.UUID | None = None
     seq: int = Field(description="Per-batch sequence number: 1, 2, 3 ... with no gaps.")
@@ -107,12 +108,18 @@ def user_room(user_id: uuid.UUID | str) -> str:
     return f"user:{user_id}"
 
 
+def organization_room(organization_id: uuid.UUID | str) -> str:
+    """Every socket working in an organization: members see each other's batches."""
+    return f"org:{organization_id}"
+
+
 def emit(session: Session, batch: Any, payload: Payload) -> Event:
     """Record an event for `batch` (row locked by the caller) and send it after commit."""
     event_type = next(t for t, cls in PAYLOAD_TYPES.items() if isinstance(payload, cls))
     batch.event_seq += 1
     event = Event(
         type=event_type,
+        organization_id=batch.organization_id,
         batch_id=batch.id,
         image_id=getattr(payload, "image_id", None),
         seq=batch.event_seq,
@@ -120,8 +127,7 @@ def emit(session: Session, batch: Any, payload: Payload) -> Event:
         counts=Counts(total=batch.total_images, processed=batch.processed_images, failed=batch.failed_images),
         data=payload.model_dump(mode="json", exclude={"image_id"}),
     )
-    owner_id = batch.owner_id
-    after_commit(session, lambda: publish(event, owner_id=owner_id))
+    after_commit(session, lambda: publish(event))
     return event
 
 
@@ -140,13 +146,11 @@ def warm_up() -> None:
         _manager()
 
 
-def publish(event: Event, *, owner_id: uuid.UUID) -> None:
-    """Send to the batch's room and its owner's room (a client in both gets it once)."""
+def publish(event: Event) -> None:
+    """Send to the batch's room and its organization's room (a client in both gets it once)."""
     if not get_settings().realtime_enabled:
         return
-    _manager().emit(
-        event.type.value,
-        event.model_dump(mode="json"),
-        room=[batch_room(event.batch_id), user_room(owner_id)],
-        namespace="/",
-    )
+    rooms = [batch_room(event.batch_id)]
+    if event.organization_id is not None:
+        rooms.append(organization_room(event.organization_id))
+    _manager().emit(event.type.value, event.model_dump(mode="json"), room=rooms, namespace="/")

@@ -6,17 +6,20 @@ defers the send until the caller's transaction commits (habit 2).
 
 from __future__ import annotations
 
+import time
 import uuid
 from enum import StrEnum
 from functools import lru_cache
 
 from celery import Celery
+from celery.signals import before_task_publish
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from core import logging as log_context
 from core.config import get_settings
 from core.db import after_commit
+from core.metrics import SENT_AT_HEADER
 
 # Celery message header with the log context (core.logging.PROPAGATED_FIELDS) of the sender.
 LOG_CONTEXT_HEADER = "renamer_log_context"
@@ -27,6 +30,7 @@ class TaskName(StrEnum):
     BUILD_ZIP = "batches.build_zip"
     SWEEP = "maintenance.sweep"
     RETENTION_SWEEP = "maintenance.retention"
+    OPEN_BILLING_PERIOD = "billing.open_period"
 
 
 class Queue(StrEnum):
@@ -41,15 +45,20 @@ ROUTES: dict[TaskName, Queue] = {
     TaskName.BUILD_ZIP: Queue.EXPORTS,
     TaskName.SWEEP: Queue.MAINTENANCE,
     TaskName.RETENTION_SWEEP: Queue.MAINTENANCE,
+    TaskName.OPEN_BILLING_PERIOD: Queue.MAINTENANCE,
 }
 
 
 class ProcessImage(BaseModel):
     image_id: uuid.UUID
+    # The tenant: the task wrapper sets it before any row is touched (row-level security).
+    # None only in messages sent before organizations existed; the wrapper looks it up then.
+    organization_id: uuid.UUID | None = None
 
 
 class BuildZip(BaseModel):
     batch_id: uuid.UUID
+    organization_id: uuid.UUID | None = None  # as in ProcessImage
 
 
 class Sweep(BaseModel):
@@ -58,6 +67,20 @@ class Sweep(BaseModel):
 
 class RetentionSweep(BaseModel):
     pass
+
+
+class OpenBillingPeriod(BaseModel):
+    pass
+
+
+def _stamp_sent_at(headers: dict[str, object] | None = None, **_: object) -> None:
+    """Every message this process publishes (here, a task's retry, beat) carries its publish
+    time, from which the queue collector reports the oldest message's age per queue."""
+    if headers is not None:
+        headers[SENT_AT_HEADER] = time.time()
+
+
+before_task_publish.connect(_stamp_sent_at)
 
 
 def celery_config() -> dict[str, object]:

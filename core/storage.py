@@ -1,7 +1,9 @@
 """Object storage over the plain S3 API (SeaweedFS in development, MinIO in production).
 
-Keys are laid out per tenant (`users/{user_id}/...`); the original filename is never part
-of a key. Everything streams: uploads read from file objects, downloads hand back the
+Keys are laid out per tenant (`orgs/{organization_id}/batches/{batch_id}/...`; files stored
+before organizations existed keep their `users/{user_id}/...` keys, which stay readable
+since every row records its own key); the original filename is never part of a key.
+Everything streams: uploads read from file objects, downloads hand back the
 streaming body, and `upload_chunks` turns a generator (the ZIP builder) into a multipart
 upload that holds one part in memory at a time.
 """
@@ -9,7 +11,10 @@ upload that holds one part in memory at a time.
 from __future__ import annotations
 
 import io
+import threading
+import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any, BinaryIO
@@ -19,28 +24,65 @@ from boto3.s3.transfer import TransferConfig
 from botocore.client import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from core import metrics
 from core.config import Settings, get_settings
 from core.errors import NotFound, ServiceUnavailable
 
 PART_SIZE = 8 * 1024 * 1024
+LINK_CACHE_SIZE = 20_000  # reusable GET links kept per process (a few MB)
 
 
-def original_key(owner_id: uuid.UUID, batch_id: uuid.UUID, image_id: uuid.UUID, extension: str) -> str:
-    return f"users/{owner_id}/batches/{batch_id}/originals/{image_id}.{extension}"
+def batch_root(organization_id: uuid.UUID, batch_id: uuid.UUID) -> str:
+    """Every object of a batch lives under this prefix (core.retention deletes it as one)."""
+    return f"orgs/{organization_id}/batches/{batch_id}/"
 
 
-def thumbnail_key(owner_id: uuid.UUID, batch_id: uuid.UUID, image_id: uuid.UUID) -> str:
-    return f"users/{owner_id}/batches/{batch_id}/thumbnails/{image_id}.webp"
+def original_key(organization_id: uuid.UUID, batch_id: uuid.UUID, image_id: uuid.UUID, extension: str) -> str:
+    return f"{batch_root(organization_id, batch_id)}originals/{image_id}.{extension}"
 
 
-def export_key(owner_id: uuid.UUID, batch_id: uuid.UUID, version: int, build_id: str) -> str:
+def thumbnail_key(organization_id: uuid.UUID, batch_id: uuid.UUID, image_id: uuid.UUID) -> str:
+    return f"{batch_root(organization_id, batch_id)}thumbnails/{image_id}.webp"
+
+
+def export_key(organization_id: uuid.UUID, batch_id: uuid.UUID, version: int, build_id: str) -> str:
     """One object per build: two builds of the same version never share (or delete) a key."""
-    return f"users/{owner_id}/batches/{batch_id}/exports/renamed-v{version}-{build_id}.zip"
+    return f"{batch_root(organization_id, batch_id)}exports/renamed-v{version}-{build_id}.zip"
 
 
-def incoming_key(owner_id: uuid.UUID, batch_id: uuid.UUID, upload_id: uuid.UUID) -> str:
+def incoming_key(organization_id: uuid.UUID, batch_id: uuid.UUID, upload_id: uuid.UUID) -> str:
     """Where a browser puts a file with a presigned POST before the 'complete' call checks it."""
-    return f"users/{owner_id}/batches/{batch_id}/incoming/{upload_id}"
+    return f"{batch_root(organization_id, batch_id)}incoming/{upload_id}"
+
+
+# S3 operations by the `operation` label of renamer_storage_errors_total.
+_OPERATIONS = {
+    "PutObject": "put",
+    "GetObject": "get",
+    "HeadObject": "head",
+    "HeadBucket": "head",
+    "DeleteObject": "delete",
+    "DeleteObjects": "delete",
+    "CopyObject": "copy",
+    "CreateMultipartUpload": "multipart",
+    "UploadPart": "multipart",
+    "CompleteMultipartUpload": "multipart",
+    "AbortMultipartUpload": "multipart",
+    "ListObjectsV2": "list",
+}
+
+
+def _count_failed_call(http_response: Any = None, model: Any = None, **_: Any) -> None:
+    """An answer that is an error. 404 is not: a missing key is an answer callers expect
+    (`size()`, `open()`, `ensure_bucket()`), not storage failing."""
+    status = getattr(http_response, "status_code", 200)
+    if status >= 400 and status != 404:
+        metrics.STORAGE_ERRORS.labels(operation=_OPERATIONS.get(getattr(model, "name", ""), "other")).inc()
+
+
+def _count_unreachable(event_name: str = "", **_: Any) -> None:
+    """No answer at all (connection refused, timeout) after the retries."""
+    metrics.STORAGE_ERRORS.labels(operation=_OPERATIONS.get(event_name.rpartition(".")[2], "other")).inc()
 
 
 class _ChunkReader(io.RawIOBase):
@@ -85,10 +127,15 @@ class ObjectStorage:
         }
         self.bucket = settings.s3_bucket
         self._client = session.client("s3", endpoint_url=settings.s3_endpoint_url, **common)
+        # Counted after botocore's own retries: a call that still failed (renamer_storage_errors_total).
+        self._client.meta.events.register("after-call.s3", _count_failed_call)
+        self._client.meta.events.register("after-call-error.s3", _count_unreachable)
         # Presigned URLs are signed for the host the browser will use.
         self._public = session.client("s3", endpoint_url=settings.effective_s3_public_endpoint_url, **common)
         self.ttl = settings.presigned_url_ttl
         self._transfer = TransferConfig(multipart_threshold=PART_SIZE, multipart_chunksize=PART_SIZE, use_threads=False)
+        self._links: OrderedDict[str, tuple[str, float]] = OrderedDict()  # key -> (GET link, signed at)
+        self._links_lock = threading.Lock()
 
     @property
     def client(self) -> Any:
@@ -165,10 +212,30 @@ class ObjectStorage:
         return keys
 
     def presign_get(self, key: str, *, download_name: str | None = None, ttl: int | None = None) -> str:
+        """A GET link. Links with neither a download name nor a ttl of their own (thumbnails,
+        asked for on every listing) are reused for half their lifetime: signing costs boto3
+        about 0.2 ms, most of a large listing's time, and a link handed out still has at least
+        ttl/2 to live. The same URL also lets the browser cache the picture."""
+        if download_name is not None or ttl is not None:
+            return self._sign_get(key, download_name, ttl or self.ttl)
+        now = time.monotonic()
+        with self._links_lock:
+            cached = self._links.get(key)
+            if cached is not None and now - cached[1] < self.ttl / 2:
+                return cached[0]
+        url = self._sign_get(key, None, self.ttl)
+        with self._links_lock:
+            self._links[key] = (url, now)
+            self._links.move_to_end(key)
+            while len(self._links) > LINK_CACHE_SIZE:
+                self._links.popitem(last=False)
+        return url
+
+    def _sign_get(self, key: str, download_name: str | None, ttl: int) -> str:
         params: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
         if download_name:
             params["ResponseContentDisposition"] = f'attachment; filename="{download_name}"'
-        url: str = self._public.generate_presigned_url("get_object", Params=params, ExpiresIn=ttl or self.ttl)
+        url: str = self._public.generate_presigned_url("get_object", Params=params, ExpiresIn=ttl)
         return url
 
     def presign_post(self, key: str, *, max_bytes: int, ttl: int | None = None) -> dict[str, Any]:

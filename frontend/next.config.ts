@@ -1,3 +1,4 @@
+import { withSentryConfig } from "@sentry/nextjs/config";
 import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
@@ -8,4 +9,12 @@ const nextConfig: NextConfig = {
   turbopack: { root: import.meta.dirname },
 };
 
-export default nextConfig;
+// Sentry's build step with nothing that needs the network: no source map upload, no release
+// created in Sentry, no telemetry. The DSN, release and environment are read when the app
+// starts (src/lib/sentry.ts), so one build serves every deployment.
+export default withSentryConfig(nextConfig, {
+  silent: true,
+  telemetry: false,
+  sourcemaps: { disable: true },
+  release: { create: false, finalize: false },
+});

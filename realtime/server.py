@@ -3,11 +3,15 @@
 Protocol (namespace "/"):
 
 * connect with `auth={"token": "<access token>"}` (the API's bearer token; an
-  `Authorization: Bearer` header works too). A refusal carries
+  `Authorization: Bearer` header works too), or, from the web app, with no token at all:
+  the handshake then carries the API's HttpOnly session cookie (same site). No CSRF token
+  is needed for that: a handshake changes nothing, and Engine.IO refuses handshakes whose
+  Origin is not in `cors_origins`, so another site's page cannot open a socket with the
+  cookie (SameSite=Lax already keeps it off cross-site handshakes). A refusal carries
   `{"message": <detail>, "data": {"code", "detail"}}`; codes: `not_authenticated` (no
   token), `invalid_token`, `token_expired`, `service_unavailable` (try again).
-  An accepted socket is in its owner's room `user:{id}` and gets every event of that
-  user's batches.
+  An accepted socket is in the room of the organization its token works in (`org:{id}`)
+  and gets every event of that organization's batches (members see each other's work).
 * `join` `{"batch_id": "<uuid>"}` -> ack `{"ok": true, "batch_id", "seq", "status", "counts"}`:
   the socket now gets that batch's events; `seq` is the batch's last event number when
   the ack was computed. The room is entered before `seq` is read, so events may arrive
@@ -25,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from http.cookies import CookieError, SimpleCookie
 from typing import Any, NoReturn
 
 import socketio
@@ -34,8 +39,9 @@ from core.accounts.service import resolve_principal
 from core.batches import repository as batches
 from core.config import Settings, get_settings
 from core.db import transaction
-from core.errors import Unauthorized
-from core.events import batch_room, user_room
+from core.errors import Forbidden, Unauthorized
+from core.events import batch_room, organization_room, user_room
+from core.organizations.models import OrganizationRole
 from realtime import metrics
 from realtime.manager import OrderedRedisManager
 
@@ -70,6 +76,22 @@ def bearer_token(environ: dict[str, Any], auth: Any) -> str | None:
     return None
 
 
+def session_cookie(environ: dict[str, Any], settings: Settings) -> str | None:
+    """The API's session cookie from the handshake, for browsers that keep no token in reach of scripts."""
+    header = environ.get("HTTP_COOKIE")
+    if not isinstance(header, str) or not header:
+        return None
+    cookies = SimpleCookie()
+    try:
+        cookies.load(header)
+    except CookieError:
+        return None
+    morsel = cookies.get(settings.session_cookie_name)
+    if morsel is None or not morsel.value.strip():
+        return None
+    return morsel.value.strip()
+
+
 def _batch_id(data: Any) -> uuid.UUID | None:
     if not isinstance(data, dict) or not isinstance(data.get("batch_id"), str):
         return None
@@ -85,12 +107,12 @@ def _resolve(token: str, settings: Settings) -> Principal:
 
 
 def _owns(principal: Principal, batch_id: uuid.UUID) -> bool:
-    with transaction() as session:
+    with transaction(tenant=principal.organization_id) as session:
         return batches.get_owned(session, principal, batch_id) is not None
 
 
 def _snapshot(principal: Principal, batch_id: uuid.UUID) -> dict[str, Any] | None:
-    with transaction() as session:
+    with transaction(tenant=principal.organization_id) as session:
         batch = batches.get_owned(session, principal, batch_id)
         if batch is None:
             return None
@@ -131,18 +153,28 @@ class RealtimeServer:
             self.manager.initialize()
 
     async def connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
-        token = bearer_token(environ, auth)
+        token = bearer_token(environ, auth) or session_cookie(environ, self.settings)
         if token is None:
-            self._refuse_connection("not_authenticated", 'Connect with auth={"token": "<access token>"}.')
+            self._refuse_connection(
+                "not_authenticated", 'Connect with auth={"token": "<access token>"} or the session cookie.'
+            )
         try:
             principal = await asyncio.to_thread(_resolve, str(token), self.settings)
-        except Unauthorized as exc:
+        except (Unauthorized, Forbidden) as exc:
             self._refuse_connection(exc.code, exc.detail)
         except Exception:
             log.exception("token check failed")
             self._refuse_connection("service_unavailable", UNAVAILABLE)
-        await self.sio.save_session(sid, {"user_id": str(principal.user_id)})
+        await self.sio.save_session(
+            sid,
+            {
+                "user_id": str(principal.user_id),
+                "organization_id": str(principal.organization_id),
+                "role": principal.role.value,
+            },
+        )
         await self.sio.enter_room(sid, user_room(principal.user_id))
+        await self.sio.enter_room(sid, organization_room(principal.organization_id))
         self.sockets.add(sid)
         log.debug("socket %s connected as user %s", sid, principal.user_id)
 
@@ -157,7 +189,11 @@ class RealtimeServer:
 
     async def _principal(self, sid: str) -> Principal:
         session = await self.sio.get_session(sid)
-        return Principal(user_id=uuid.UUID(session["user_id"]))
+        return Principal(
+            user_id=uuid.UUID(session["user_id"]),
+            organization_id=uuid.UUID(session["organization_id"]),
+            role=OrganizationRole(session["role"]),
+        )
 
     async def join(self, sid: str, data: Any = None) -> dict[str, Any]:
         batch_id = _batch_id(data)

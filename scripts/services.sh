@@ -26,6 +26,9 @@ DATA=$(cd "$DATA" && pwd)
 
 PG_PORT=${RENAMER_PG_PORT:-5432}
 PG_DATABASE=renamer
+# The role the app connects as (RENAMER_DATABASE_URL): row-level security applies to it, so
+# it is an ordinary login role; migrations, run as postgres, grant it DML (core/db_roles.py).
+PG_APP_ROLE=${RENAMER_PG_APP_ROLE:-renamer_app}
 REDIS_PORT=${RENAMER_REDIS_PORT:-6379}
 S3_PORT=${RENAMER_S3_PORT:-9000}
 S3_ACCESS_KEY=${RENAMER_S3_ACCESS_KEY:-renamer}
@@ -226,6 +229,18 @@ pg_ensure_database() {
     createdb -h 127.0.0.1 -p "$PG_PORT" -U postgres "$PG_DATABASE" >"$DATA/createdb.log" 2>&1 ||
       die_with_log postgres "$DATA/createdb.log" "could not create database $PG_DATABASE"
   fi
+  pg_ensure_app_role
+}
+
+# Idempotent, and safe against a concurrent creation (a test run creating it at the same time).
+pg_ensure_app_role() {
+  psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 >"$DATA/app-role.log" 2>&1 <<SQL ||
+DO \$\$ BEGIN
+  CREATE ROLE "$PG_APP_ROLE" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+END \$\$;
+SQL
+    die_with_log postgres "$DATA/app-role.log" "could not create the database role $PG_APP_ROLE"
 }
 
 pg_up() {

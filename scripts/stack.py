@@ -9,6 +9,9 @@ PostgreSQL, Redis, S3 and clamd must be up (`make services`); the processes get 
 process's environment (RENAMER_* settings), plus:
 
 * RENAMER_CORS_ORIGINS: the frontend's origin, for the API and the realtime service;
+* RENAMER_FRONTEND_URL and RENAMER_OIDC_REDIRECT_URL: mail links and sign-in with a
+  provider come back to this stack's ports (point RENAMER_OIDC_ISSUER and friends at a
+  provider, and set NEXT_PUBLIC_OIDC_PROVIDER_NAME, to show "Sign in with ...");
 * NEXT_PUBLIC_API_URL / NEXT_PUBLIC_REALTIME_URL for `next start`. The frontend reads
   them at request time (the root layout renders them into the page), so one build
   serves any ports: nothing is rebuilt when the ports change.
@@ -233,10 +236,16 @@ class Stack:
 
     def _base_env(self) -> dict[str, str]:
         origins = [self.frontend_url, f"http://localhost:{self.frontend_port}"]
+        # Not the caller's metrics folder (a test process that imported worker.app has one):
+        # the stack's worker picks its own, so its /metrics holds its own samples only.
+        inherited = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
         return {
-            **os.environ,
+            **inherited,
             "PYTHONUNBUFFERED": "1",
             "RENAMER_CORS_ORIGINS": json.dumps(origins),
+            # Mail links and the OpenID Connect round trip point at this stack's own ports.
+            "RENAMER_FRONTEND_URL": self.frontend_url,
+            "RENAMER_OIDC_REDIRECT_URL": f"{self.api_url}/auth/oidc/callback",
             "RENAMER_API_PORT": str(self.api_port),
             "RENAMER_REALTIME_PORT": str(self.realtime_port),
             # A `make dev` worker may hold the default metrics port.

@@ -12,11 +12,16 @@ import uuid
 # Settings are read once per process: set the test environment before core is imported.
 TEST_DB = os.environ.get("RENAMER_TEST_DATABASE", "renamer_test")
 PG_URL = os.environ.get("RENAMER_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
+# The app connects as an ordinary role, so row-level security applies to it, exactly as in
+# production; migrations (and maintenance work) use the owner, PG_URL's superuser.
+APP_ROLE = os.environ.get("RENAMER_TEST_APP_ROLE", "renamer_app")
+APP_URL = PG_URL.replace("://postgres@", f"://{APP_ROLE}@", 1)
 # Separate runs (two checkouts, or CI next to `make dev`) can use separate names.
 TEST_REDIS_DB = os.environ.get("RENAMER_TEST_REDIS_DB", "15")
 TEST_ENV = {
     "RENAMER_ENVIRONMENT": "test",
-    "RENAMER_DATABASE_URL": f"{PG_URL}/{TEST_DB}",
+    "RENAMER_DATABASE_URL": f"{APP_URL}/{TEST_DB}",
+    "RENAMER_DATABASE_OWNER_URL": f"{PG_URL}/{TEST_DB}",
     "RENAMER_REDIS_URL": f"redis://127.0.0.1:6379/{TEST_REDIS_DB}",
     "RENAMER_S3_BUCKET": TEST_DB.replace("_", "-"),
     "RENAMER_REALTIME_CHANNEL": f"renamer-socketio-{TEST_DB}",
@@ -49,10 +54,23 @@ from core.redis import get_redis  # noqa: E402
 from core.storage import get_storage  # noqa: E402
 
 
+def _create_app_role() -> None:
+    """The app's role, idempotently (roles are shared by every database of the server, and
+    parallel runs may race to create it): an ordinary login role, no BYPASSRLS. Migrations
+    grant it DML on the test database's tables (core.db_roles)."""
+    with psycopg.connect(PG_URL.replace("+psycopg", "") + "/postgres", autocommit=True) as conn:
+        conn.execute(
+            "DO $$ BEGIN "
+            f'CREATE ROLE "{APP_ROLE}" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION; '
+            "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+        )
+
+
 def _recreate_database() -> None:
     with psycopg.connect(PG_URL.replace("+psycopg", "") + "/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{TEST_DB}"')
+    _create_app_role()
 
 
 @pytest.fixture(scope="session")

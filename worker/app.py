@@ -23,6 +23,7 @@ _metrics_dir = Path(
 _metrics_dir.mkdir(parents=True, exist_ok=True)
 
 from celery import Celery  # noqa: E402
+from celery.schedules import crontab  # noqa: E402
 from celery.signals import setup_logging  # noqa: E402
 from sentry_sdk.integrations.celery import CeleryIntegration  # noqa: E402
 
@@ -63,6 +64,12 @@ app.conf.update(
                 "queue": Queue.MAINTENANCE.value,
                 "expires": float(_settings.retention_sweep_interval_seconds),
             },
+        },
+        # The monthly quota reset: 00:00 UTC on the 1st (Celery's clock is UTC: enable_utc).
+        "billing-period": {
+            "task": TaskName.OPEN_BILLING_PERIOD.value,
+            "schedule": crontab(minute="0", hour="0", day_of_month="1"),
+            "options": {"queue": Queue.MAINTENANCE.value, "expires": 6 * 3600.0},
         },
     },
     imports=["worker.tasks"],

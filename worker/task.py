@@ -19,7 +19,9 @@ from pydantic import BaseModel
 
 from core import logging as log_context
 from core.config import get_settings
+from core.db import tenant_scope
 from core.errors import PermanentError
+from core.organizations import service as organizations
 from core.queue import LOG_CONTEXT_HEADER, ROUTES, TaskName
 from worker.app import app
 
@@ -49,10 +51,23 @@ def renamer_task(
             inherited = self.request.get(LOG_CONTEXT_HEADER)
             fields = dict(inherited) if isinstance(inherited, dict) else {}
             fields.update({key: kwargs.get(key) for key in ("batch_id", "image_id")})
+            # Bound before validation, so that a malformed payload is still reported with the
+            # sender's request id.
             log_context.new_context(**fields)
             payload = payload_type.model_validate(kwargs)
+            # The tenant, before any row is touched: every transaction of the run sees only
+            # this organization's rows (row-level security). Maintenance tasks have none and
+            # use maintenance sessions instead.
+            tenant = organizations.tenant_for_task(
+                getattr(payload, "organization_id", None),
+                image_id=getattr(payload, "image_id", None),
+                batch_id=getattr(payload, "batch_id", None),
+            )
+            if tenant is not None:
+                log_context.bind(organization_id=str(tenant))
             try:
-                return fn(payload)
+                with tenant_scope(tenant):
+                    return fn(payload)
             except Exception as exc:
                 # Flows record expected permanent failures themselves; one that escapes, or
                 # retries running out, is recorded by on_exhausted so that no item waits forever.
@@ -64,7 +79,8 @@ def renamer_task(
                 log.exception("giving up", extra={"task": name.value, "payload": kwargs})
                 if on_exhausted is None:
                     raise
-                on_exhausted(payload, exc)
+                with tenant_scope(tenant):
+                    on_exhausted(payload, exc)
                 return None
 
         return run  # type: ignore[no-any-return]

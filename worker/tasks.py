@@ -8,14 +8,15 @@ from functools import lru_cache
 from celery.signals import worker_process_init, worker_ready
 
 from core import events
+from core.billing import quota
 from core.config import get_settings
-from core.db import get_engine, get_sessionmaker
+from core.db import get_engine, get_maintenance_engine, get_maintenance_sessionmaker, get_sessionmaker
 from core.errors import ProviderMisconfigured
 from core.exports.service import build_zip
 from core.images import processing
 from core.images.sweep import sweep
 from core.imaging import assert_pillow_simd
-from core.queue import BuildZip, ProcessImage, RetentionSweep, Sweep, TaskName
+from core.queue import BuildZip, OpenBillingPeriod, ProcessImage, RetentionSweep, Sweep, TaskName
 from core.redis import get_redis
 from core.retention import service as retention
 from core.storage import get_storage
@@ -60,6 +61,7 @@ def _load_models(**_: object) -> None:
     assert_pillow_simd()
     # Engines and clients must not be shared across fork; each child builds its own.
     get_engine().dispose(close=False)
+    get_maintenance_engine().dispose(close=False)
     _load_chain()
     events.warm_up()
 
@@ -96,7 +98,10 @@ def build_batch_zip(payload: BuildZip) -> str:
 
 @renamer_task(TaskName.SWEEP, Sweep)
 def sweep_stuck(payload: Sweep) -> dict[str, int]:
-    report = sweep(sessions=get_sessionmaker(), storage=get_storage(), cache=get_redis(), settings=get_settings())
+    # Every tenant's stuck work: a maintenance session (row-level security bypassed).
+    report = sweep(
+        sessions=get_maintenance_sessionmaker(), storage=get_storage(), cache=get_redis(), settings=get_settings()
+    )
     if report.images_requeued or report.zips_requested or report.staged_deleted:
         log.info("sweep", extra=report.__dict__)
     return report.__dict__
@@ -104,7 +109,15 @@ def sweep_stuck(payload: Sweep) -> dict[str, int]:
 
 @renamer_task(TaskName.RETENTION_SWEEP, RetentionSweep)
 def retention_sweep(payload: RetentionSweep) -> dict[str, int]:
-    report = retention.sweep(sessions=get_sessionmaker(), storage=get_storage(), settings=get_settings())
+    report = retention.sweep(sessions=get_maintenance_sessionmaker(), storage=get_storage(), settings=get_settings())
     if report.batches_purged or report.prefixes_done or report.prefixes_failed:
         log.info("retention sweep", extra=report.__dict__)
     return report.__dict__
+
+
+@renamer_task(TaskName.OPEN_BILLING_PERIOD, OpenBillingPeriod)
+def open_billing_period(payload: OpenBillingPeriod) -> dict[str, object]:
+    # Every organization's row for the new month: a maintenance session (row-level security bypassed).
+    report = quota.open_period(sessions=get_maintenance_sessionmaker())
+    log.info("billing period opened", extra={"period_start": report.period_start.isoformat(), "opened": report.opened})
+    return {"period_start": report.period_start.isoformat(), "opened": report.opened}

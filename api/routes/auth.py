@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, BackgroundTasks, Response, status
 from fastapi.responses import RedirectResponse
 
-from api.deps import PrincipalDep, SessionClaimsDep, SessionDep, SettingsDep, StorageDep
+from api.deps import SessionClaimsDep, SessionDep, SettingsDep, StorageDep
 from api.ratelimit import ApiBudget, SignInLimit, SignUpLimit
 from core.accounts import oidc, repository, service
 from core.accounts.mail import OutgoingMail, get_mailer, send_quietly
@@ -26,6 +26,7 @@ from core.accounts.sessions import CookiePolicy
 from core.config import Settings
 from core.db import get_sessionmaker
 from core.errors import NotFound, RenamerError
+from core.organizations.schemas import SwitchOrganization
 from core.redis import get_redis
 from core.retention import service as retention
 from core.retention.schemas import AccountDeletion
@@ -62,8 +63,15 @@ def _session_response(
 ) -> TokenResponse | CookieSessionResponse:
     if use_cookie:
         csrf = _set_session_cookies(response, issued, settings)
-        return CookieSessionResponse(csrf_token=csrf, expires_in=issued.expires_in, user=issued.user)
-    return TokenResponse(access_token=issued.access_token, expires_in=issued.expires_in, user=issued.user)
+        return CookieSessionResponse(
+            csrf_token=csrf, expires_in=issued.expires_in, user=issued.user, organization_id=issued.organization_id
+        )
+    return TokenResponse(
+        access_token=issued.access_token,
+        expires_in=issued.expires_in,
+        user=issued.user,
+        organization_id=issued.organization_id,
+    )
 
 
 def _send_after_commit(background: BackgroundTasks, settings: Settings, mail: OutgoingMail | None) -> None:
@@ -140,6 +148,19 @@ def log_out(claims: SessionClaimsDep, session: SessionDep, settings: SettingsDep
     return response
 
 
+@router.post("/auth/switch-organization", dependencies=[ApiBudget])
+def switch_organization(
+    body: SwitchOrganization, claims: SessionClaimsDep, session: SessionDep, settings: SettingsDep, response: Response
+) -> TokenResponse | CookieSessionResponse:
+    """Work in another organization you belong to: a new session (bearer token, or with
+    `use_cookie` the session cookie, as at login) whose tenant is that organization; the
+    current session ends. 404 for an organization you are not a member of."""
+    issued = service.switch_organization(
+        session, claims=claims, organization_id=body.organization_id, settings=settings
+    )
+    return _session_response(issued, body.use_cookie, response, settings)
+
+
 @router.get("/auth/csrf", dependencies=[ApiBudget])
 def csrf_token(claims: SessionClaimsDep, settings: SettingsDep) -> CsrfTokenResponse:
     """The CSRF token of the current cookie session, for a web app that has just reloaded."""
@@ -154,10 +175,11 @@ def verify_email(body: VerifyEmailRequest, session: SessionDep) -> UserPublic:
 
 @router.post("/auth/verify/resend", status_code=status.HTTP_202_ACCEPTED, dependencies=[ApiBudget])
 def resend_verification(
-    principal: PrincipalDep, session: SessionDep, settings: SettingsDep, background: BackgroundTasks
+    claims: SessionClaimsDep, session: SessionDep, settings: SettingsDep, background: BackgroundTasks
 ) -> dict[str, str]:
     """Send the verification mail again (at most once a minute)."""
-    _send_after_commit(background, settings, service.resend_verification(session, principal, settings=settings))
+    mail = service.resend_verification(session, user_id=claims.user_id, settings=settings)
+    _send_after_commit(background, settings, mail)
     return {"detail": "If your address is not verified yet, a new link is on its way."}
 
 
@@ -186,19 +208,28 @@ def confirm_password_reset(body: PasswordResetConfirm, session: SessionDep, sett
 
 
 @router.get("/me", dependencies=[ApiBudget])
-def me(principal: PrincipalDep, session: SessionDep) -> UserPublic:
-    user = repository.get(session, principal.user_id)
+def me(claims: SessionClaimsDep, session: SessionDep) -> UserPublic:
+    user = repository.get(session, claims.user_id)
     return UserPublic.model_validate(user, from_attributes=True)
 
 
-@router.delete("/auth/me", status_code=status.HTTP_204_NO_CONTENT, response_class=Response, dependencies=[ApiBudget])
+@router.delete(
+    "/auth/me",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    dependencies=[ApiBudget],
+    responses={409: {"description": "You are the only owner of an organization that has other members."}},
+)
 def delete_account(
-    principal: PrincipalDep, settings: SettingsDep, storage: StorageDep, body: AccountDeletion | None = None
+    claims: SessionClaimsDep, settings: SettingsDep, storage: StorageDep, body: AccountDeletion | None = None
 ) -> Response:
-    """Delete your account and all your data: every batch, image and stored file. Send your
-    password again to confirm (403 without it). Your tokens stop working at once."""
+    """Delete your account and all your data: your personal organization and every
+    organization where you are the only member, with their batches, images and stored files.
+    Batches you made in an organization shared with others stay with it. Refused (409) while
+    you are the only owner of an organization with other members: make one of them an owner
+    first. Send your password again to confirm (403 without it). Your tokens stop working at once."""
     password = body.password if body is not None else None
     retention.delete_account(
-        principal, password=password, sessions=get_sessionmaker(), storage=storage, settings=settings
+        claims.user_id, password=password, sessions=get_sessionmaker(), storage=storage, settings=settings
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)

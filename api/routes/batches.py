@@ -11,6 +11,7 @@ from api.deps import PrincipalDep, ReadSessionDep, SessionDep, SettingsDep, Stor
 from api.errors import envelope
 from api.multipart import receive_files
 from api.ratelimit import ApiBudget, UploadLimit
+from api.routes.billing import DeclaredUploadFits
 from core.batches import service
 from core.batches.schemas import (
     BatchCreate,
@@ -115,16 +116,29 @@ def _upload_response(results: UploadResults) -> UploadResults | JSONResponse:
 @router.post(
     "/{batch_id}/images",
     response_model=UploadResults,
-    responses={422: {"description": "Every file was refused; each result says why."}},
-    dependencies=[UploadLimit],
+    responses={
+        402: {"description": "X-Upload-Count declares more files than the plan has left this month."},
+        422: {"description": "Every file was refused; each result says why."},
+    },
+    dependencies=[UploadLimit, DeclaredUploadFits],
 )
 async def upload_images(
-    batch_id: uuid.UUID, request: Request, principal: PrincipalDep, deps: UploadDepsDep, settings: SettingsDep
+    batch_id: uuid.UUID,
+    request: Request,
+    principal: PrincipalDep,
+    deps: UploadDepsDep,
+    settings: SettingsDep,
+    session: SessionDep,
 ) -> UploadResults | JSONResponse:
     """Upload images as multipart/form-data (one part per file, field name `files`).
 
     Each file gets a result: accepted (with its image id) or rejected with a code and
-    a reason. Duplicates are skipped. The response is 422 only when every file was refused."""
+    a reason. Duplicates are skipped; files past the plan's monthly images are rejected with
+    `quota_exceeded` and not stored. The response is 422 only when every file was refused."""
+    # The flow opens short transactions of its own; holding the caller's check open through a
+    # long upload would take a second pooled connection per request (50 parallel uploads
+    # exhausted the pool of 30 and stalled into 500s).
+    await run_in_threadpool(session.commit)
     files = await receive_files(
         request, max_file_bytes=settings.max_file_bytes, max_files=settings.max_files_per_request
     )
@@ -146,9 +160,10 @@ def presign_uploads(
 
 @router.post("/{batch_id}/uploads/complete", response_model=UploadResults, dependencies=[UploadLimit])
 def complete_uploads(
-    batch_id: uuid.UUID, body: CompleteRequest, principal: PrincipalDep, deps: UploadDepsDep
+    batch_id: uuid.UUID, body: CompleteRequest, principal: PrincipalDep, deps: UploadDepsDep, session: SessionDep
 ) -> UploadResults | JSONResponse:
     """Check the directly uploaded files exactly as multipart uploads are checked."""
+    session.commit()  # as in upload_images: no connection held through the checks
     return _upload_response(presigned.complete(principal, batch_id, body.upload_ids, deps, get_redis()))
 
 

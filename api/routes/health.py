@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
 
 from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
@@ -11,7 +12,8 @@ from sqlalchemy import text
 from core.config import get_settings
 from core.db import get_engine
 from core.errors import RenamerError
-from core.metrics import registry
+from core.metrics import DependencyCollector, QueueDepthCollector, registry
+from core.queue import Queue
 from core.redis import get_redis
 from core.scanning.clamav import ClamdScanner
 from core.storage import get_storage
@@ -44,14 +46,34 @@ def _run(checks: dict[str, Callable[[], object]], *, failed: str) -> dict[str, s
     return results
 
 
-def _checks() -> dict[str, str]:
-    checks: dict[str, Callable[[], object]] = {
+def _dependency_checks() -> dict[str, Callable[[], object]]:
+    return {
         "database": _check_database,
         "redis": lambda: get_redis().ping(),
         "storage": lambda: get_storage().ping(),
         "clamd": lambda: ClamdScanner.from_settings(get_settings()).ping(),
     }
-    return _run(checks, failed="unreachable")
+
+
+def _checks() -> dict[str, str]:
+    return _run(_dependency_checks(), failed="unreachable")
+
+
+# Scrape-time checks run side by side and get this long: a dependency that has not answered by
+# then counts as down, and the scrape stays well inside Prometheus's timeout.
+DEPENDENCY_CHECK_SECONDS = 3.0
+_check_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="dependency-check")
+
+
+def _dependencies_up() -> dict[str, bool]:
+    futures = {name: _check_pool.submit(check) for name, check in _dependency_checks().items()}
+    wait(futures.values(), timeout=DEPENDENCY_CHECK_SECONDS)
+    return {name: future.done() and future.exception() is None for name, future in futures.items()}
+
+
+# renamer_dependency_up (for ClamdDown and the pipeline dashboard) and the queues, here too: with
+# every worker gone (crashed, or KEDA at zero) the API still reports the backlog.
+_scrape_collectors = (DependencyCollector(_dependencies_up), QueueDepthCollector([q.value for q in Queue]))
 
 
 @router.get("/health/ready")
@@ -82,4 +104,4 @@ async def providers() -> JSONResponse:
 
 @router.get("/metrics", include_in_schema=False)
 def metrics() -> Response:
-    return Response(generate_latest(registry()), media_type=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(registry(*_scrape_collectors)), media_type=CONTENT_TYPE_LATEST)

@@ -6,13 +6,28 @@ from datetime import datetime
 
 from pydantic import BaseModel, EmailStr, Field
 
+from core.organizations.models import OrganizationRole
+
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is acting. Every ownership check goes through this one object; organizations
-    (a later issue) add a tenant id here rather than new checks at every call site."""
+    """Who is acting, and for which tenant. Every ownership check goes through this one
+    object: batches and images belong to `organization_id`, and any member sees them.
+
+    `user_id` is the signed-in person, or for an API key the member who created it (a key
+    acts for its creator with member rights, and stops working when they leave). `role` is
+    the caller's role in the organization; API keys are always MEMBER, so they never manage
+    members, keys or billing."""
 
     user_id: uuid.UUID
+    organization_id: uuid.UUID
+    role: OrganizationRole = OrganizationRole.MEMBER
+    api_key_id: uuid.UUID | None = None
+
+    @property
+    def caller_id(self) -> str:
+        """The per-caller rate-limit subject (core.ratelimits): each API key has its own budget."""
+        return f"key:{self.api_key_id}" if self.api_key_id is not None else f"user:{self.user_id}"
 
 
 _COOKIE_FIELD = Field(
@@ -49,6 +64,7 @@ class TokenResponse(BaseModel):
     token_type: str = "bearer"  # noqa: S105
     expires_in: int
     user: UserPublic
+    organization_id: uuid.UUID | None = Field(default=None, description="The organization this session works in.")
 
 
 class CookieSessionResponse(BaseModel):
@@ -58,6 +74,7 @@ class CookieSessionResponse(BaseModel):
     csrf_token: str
     expires_in: int
     user: UserPublic
+    organization_id: uuid.UUID | None = Field(default=None, description="The organization this session works in.")
 
 
 class CsrfTokenResponse(BaseModel):
@@ -70,6 +87,7 @@ class IssuedSession:
     jti: str
     expires_in: int
     user: UserPublic
+    organization_id: uuid.UUID | None = None
 
 
 class VerifyEmailRequest(BaseModel):

@@ -49,6 +49,9 @@ class AccessClaims:
     jti: str
     version: int
     expires_at: datetime
+    # The organization the session works in (claim `org`); None in tokens issued before
+    # organizations existed, which then work in the person's personal organization.
+    organization_id: uuid.UUID | None = None
 
 
 def new_token_id() -> str:
@@ -56,11 +59,16 @@ def new_token_id() -> str:
 
 
 def create_access_token(
-    user_id: uuid.UUID, settings: Settings, *, version: int = 0, jti: str | None = None
+    user_id: uuid.UUID,
+    settings: Settings,
+    *,
+    version: int = 0,
+    jti: str | None = None,
+    organization_id: uuid.UUID | None = None,
 ) -> tuple[str, int]:
     ttl = timedelta(hours=settings.access_token_ttl_hours)
     now = datetime.now(UTC)
-    claims = {
+    claims: dict[str, object] = {
         "sub": str(user_id),
         "iat": now,
         "exp": now + ttl,
@@ -68,6 +76,8 @@ def create_access_token(
         "jti": jti or new_token_id(),
         "ver": version,
     }
+    if organization_id is not None:
+        claims["org"] = str(organization_id)
     return jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM), int(ttl.total_seconds())
 
 
@@ -83,6 +93,7 @@ def decode_access_token(token: str, settings: Settings) -> AccessClaims:
             jti=str(claims["jti"]),
             version=int(claims.get("ver", 0)),
             expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
+            organization_id=uuid.UUID(str(claims["org"])) if claims.get("org") else None,
         )
     except jwt.ExpiredSignatureError as exc:
         raise Unauthorized("Your session has expired; log in again.", code="token_expired") from exc
@@ -101,6 +112,23 @@ def csrf_token_for(jti: str, settings: Settings) -> str:
 
 def csrf_token_matches(candidate: str | None, jti: str, settings: Settings) -> bool:
     return candidate is not None and hmac.compare_digest(candidate, csrf_token_for(jti, settings))
+
+
+API_KEY_PREFIX = "rk_"
+
+
+def new_api_key() -> tuple[str, str]:
+    """An API key to show once (`rk_` + 256 random bits, URL-safe) and the SHA-256 hex stored instead."""
+    key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    return key, api_key_hash(key)
+
+
+def api_key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def is_api_key(token: str) -> bool:
+    return token.startswith(API_KEY_PREFIX)
 
 
 def new_mail_token() -> tuple[str, str]:

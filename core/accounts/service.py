@@ -3,6 +3,7 @@ Services never commit; mail is returned to the caller, which sends it after the 
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -28,17 +29,30 @@ from core.accounts.security import (
 from core.config import Settings
 from core.errors import BadRequest, Conflict, Forbidden, Unauthorized
 from core.models import utcnow
+from core.organizations import service as organizations
 
 # One mail of a kind per account per minute: a form submitted twice, or someone filling in
 # another person's address in a loop, must not flood their inbox.
 MAIL_INTERVAL = timedelta(seconds=60)
 
 
-def issue_session(user: User, settings: Settings) -> IssuedSession:
+def issue_session(
+    session: Session, user: User, settings: Settings, *, organization_id: uuid.UUID | None = None
+) -> IssuedSession:
+    """A new access token, working in `organization_id` (the caller checked the membership)
+    or else in the person's default organization (claim `org`)."""
+    if organization_id is None:
+        organization_id = organizations.session_organization(session, user.id)
     jti = new_token_id()
-    token, ttl = create_access_token(user.id, settings, version=user.token_version, jti=jti)
+    token, ttl = create_access_token(
+        user.id, settings, version=user.token_version, jti=jti, organization_id=organization_id
+    )
     return IssuedSession(
-        access_token=token, jti=jti, expires_in=ttl, user=UserPublic.model_validate(user, from_attributes=True)
+        access_token=token,
+        jti=jti,
+        expires_in=ttl,
+        user=UserPublic.model_validate(user, from_attributes=True),
+        organization_id=organization_id,
     )
 
 
@@ -59,14 +73,16 @@ def sign_up(session: Session, *, request: SignupRequest, settings: Settings) -> 
             repository.add(session, user)
     except IntegrityError as exc:  # a concurrent sign-up with the same address
         raise Conflict("An account with this email already exists; log in instead.", code="email_taken") from exc
-    return issue_session(user, settings), _verification_mail(session, user, email, settings)
+    personal = organizations.create_personal(session, user)
+    issued = issue_session(session, user, settings, organization_id=personal.id)
+    return issued, _verification_mail(session, user, email, settings)
 
 
 def log_in(session: Session, *, request: LoginRequest, settings: Settings) -> IssuedSession:
     user = repository.get_by_email_hash(session, email_hash(str(request.email)))
     if not verify_password(request.password, user.password_hash if user else None) or user is None:
         raise Unauthorized("Email or password is not right.", code="invalid_credentials")
-    return issue_session(user, settings)
+    return issue_session(session, user, settings)
 
 
 def resolve_session(session: Session, *, token: str, settings: Settings) -> AccessClaims:
@@ -82,7 +98,24 @@ def resolve_session(session: Session, *, token: str, settings: Settings) -> Acce
 
 
 def resolve_principal(session: Session, *, token: str, settings: Settings) -> Principal:
-    return Principal(user_id=resolve_session(session, token=token, settings=settings).user_id)
+    """The caller of an access token in the organization its `org` claim names (membership
+    checked now); sets the session's tenant."""
+    claims = resolve_session(session, token=token, settings=settings)
+    return organizations.principal_for(session, user_id=claims.user_id, organization_id=claims.organization_id)
+
+
+def switch_organization(
+    session: Session, *, claims: AccessClaims, organization_id: uuid.UUID, settings: Settings
+) -> IssuedSession:
+    """A new session in another organization the person belongs to; the current one ends
+    (logged out), as a fresh login would replace it."""
+    organizations.switch(session, user_id=claims.user_id, organization_id=organization_id)
+    user = repository.get(session, claims.user_id)
+    if user is None:
+        raise Unauthorized("This account no longer exists.", code="invalid_token")
+    issued = issue_session(session, user, settings, organization_id=organization_id)
+    log_out(session, claims=claims)
+    return issued
 
 
 def log_out(session: Session, *, claims: AccessClaims) -> None:
@@ -123,9 +156,9 @@ def _verification_mail(session: Session, user: User, email: str, settings: Setti
     )
 
 
-def resend_verification(session: Session, principal: Principal, *, settings: Settings) -> OutgoingMail | None:
+def resend_verification(session: Session, *, user_id: uuid.UUID, settings: Settings) -> OutgoingMail | None:
     """None when there is nothing to send yet (a mail went out less than a minute ago)."""
-    user = repository.get_for_update(session, principal.user_id)
+    user = repository.get_for_update(session, user_id)
     if user is None:
         raise Unauthorized("This account no longer exists.", code="invalid_token")
     if user.email is None:
@@ -195,9 +228,9 @@ def reset_password(session: Session, *, token: str, password: str) -> None:
     session.flush()
 
 
-def confirm_deletion(session: Session, principal: Principal, *, password: str | None) -> User:
+def confirm_deletion(session: Session, user_id: uuid.UUID, *, password: str | None) -> User:
     """The account, once the person has confirmed with their password (403 otherwise)."""
-    user = repository.get(session, principal.user_id)
+    user = repository.get(session, user_id)
     if user is None:
         raise Unauthorized("This account no longer exists.", code="invalid_token")
     if user.password_hash is None:
@@ -218,12 +251,13 @@ def confirm_deletion(session: Session, principal: Principal, *, password: str | 
     return user
 
 
-def delete(session: Session, principal: Principal) -> None:
-    """Delete the user; their batches and images go with them (the database cascades), and
-    their tokens stop working because resolve_principal no longer finds them. The caller
-    schedules their storage objects for deletion in the same transaction."""
+def delete(session: Session, user_id: uuid.UUID) -> None:
+    """Delete the user: their memberships go with them; batches and images they made stay
+    with their organizations (owner_id becomes NULL). Their tokens stop working because
+    resolve_session no longer finds them. The caller deletes the organizations that go with
+    the account first (core.retention.service.delete_account)."""
     # Locked first, so that a second deletion racing this one waits and then finds nobody (401).
-    user = repository.get_for_update(session, principal.user_id)
+    user = repository.get_for_update(session, user_id)
     if user is None:
         raise Unauthorized("This account no longer exists.", code="invalid_token")
     session.delete(user)
@@ -260,7 +294,8 @@ def sign_in_with_oidc(session: Session, *, identity: Identity, settings: Setting
                     repository.add(session, user)
             except IntegrityError as exc:  # the same person finishing two sign-ins at once
                 raise Conflict("This sign-in is already being completed; try again.", code="oidc_race") from exc
+            organizations.create_personal(session, user)
         else:
             user.oidc_issuer, user.oidc_subject = identity.issuer, identity.subject
             user.email_verified_at = user.email_verified_at or utcnow()
-    return issue_session(user, settings)
+    return issue_session(session, user, settings)

@@ -35,9 +35,11 @@ class Batch(SQLModel, table=True):
     )
 
     id: uuid.UUID = uuid_pk()
-    owner_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
-    # The tenant. Nullable only until every writer sets it (migration 0008 makes it NOT NULL).
-    organization_id: uuid.UUID | None = Field(default=None, foreign_key="organizations.id", ondelete="CASCADE")
+    # Who created it; the batch belongs to the organization and stays when they leave or
+    # delete their account (then None).
+    owner_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    # The tenant: row-level security shows a batch only to transactions of this organization.
+    organization_id: uuid.UUID = Field(foreign_key="organizations.id", ondelete="CASCADE")
     name: str = Field(default="", max_length=200)
     status: BatchStatus = Field(
         default=BatchStatus.PENDING,

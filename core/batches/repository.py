@@ -14,7 +14,9 @@ from core.batches.models import Batch, BatchStatus
 
 
 def get_owned(session: Session, principal: Principal, batch_id: uuid.UUID, *, for_update: bool = False) -> Batch | None:
-    query = select(Batch).where(Batch.id == batch_id, Batch.owner_id == principal.user_id)
+    """The batch if it belongs to the caller's organization (any member's). Row-level security
+    already hides other tenants' rows; the filter says so here too."""
+    query = select(Batch).where(Batch.id == batch_id, Batch.organization_id == principal.organization_id)
     if for_update:
         query = query.with_for_update()
     return session.execute(query).scalar_one_or_none()
@@ -25,7 +27,7 @@ def lock(session: Session, batch_id: uuid.UUID) -> Batch | None:
 
 
 def list_owned(session: Session, principal: Principal, *, offset: int, limit: int) -> tuple[list[Batch], int]:
-    base = select(Batch).where(Batch.owner_id == principal.user_id)
+    base = select(Batch).where(Batch.organization_id == principal.organization_id)
     total = session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
     rows = session.execute(
         base.order_by(col(Batch.created_at).desc(), col(Batch.id).desc()).offset(offset).limit(limit)
@@ -50,20 +52,24 @@ def mark_zip_built(session: Session, batch_id: uuid.UUID, *, version: int, key: 
     return bool(getattr(result, "rowcount", 0))
 
 
-def needing_zip(session: Session, *, changed_before: datetime, limit: int) -> list[uuid.UUID]:
-    """Finished batches whose ZIP is behind their content and that have been quiet a while
-    (their build job was lost or failed)."""
+def needing_zip(session: Session, *, changed_before: datetime, limit: int) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """Finished batches (id, organization) whose ZIP is behind their content and that have been
+    quiet a while (their build job was lost or failed). Every tenant's: a maintenance session."""
     query = (
-        select(Batch.id)
+        select(Batch.id, Batch.organization_id)
         .where(col(Batch.status).in_([BatchStatus.COMPLETED, BatchStatus.PARTIAL]))
         .where(col(Batch.zip_version).is_(None) | (col(Batch.zip_version) != col(Batch.content_version)))
         .where(col(Batch.updated_at) < changed_before)
         .where(col(Batch.purged_at).is_(None))  # its files are gone: no ZIP can be built
         .limit(limit)
     )
-    return list(session.execute(query).scalars())
+    return [(row[0], row[1]) for row in session.execute(query)]
 
 
 def touch(session: Session, batch_ids: list[uuid.UUID]) -> None:
     if batch_ids:
         session.execute(update(Batch).where(col(Batch.id).in_(batch_ids)).values(updated_at=func.now()))
+
+
+def organization_of(session: Session, batch_id: uuid.UUID) -> uuid.UUID | None:
+    return session.execute(select(Batch.organization_id).where(col(Batch.id) == batch_id)).scalar_one_or_none()

@@ -95,6 +95,7 @@ def check_providers(providers: list[str] | None, settings: Settings) -> list[str
 def create(session: Session, principal: Principal, *, request: BatchCreate, settings: Settings) -> Batch:
     batch = Batch(
         owner_id=principal.user_id,
+        organization_id=principal.organization_id,
         name=request.name.strip(),
         keywords=request.keywords,
         language=request.language,
@@ -200,7 +201,7 @@ def request_zip(session: Session, batch: Batch) -> None:
     if batch.purged_at is not None:
         return  # the originals are gone: there is nothing to build a ZIP from
     if batch.status in FINISHED and batch.zip_version != batch.content_version:
-        enqueue(session, TaskName.BUILD_ZIP, BuildZip(batch_id=batch.id))
+        enqueue(session, TaskName.BUILD_ZIP, BuildZip(batch_id=batch.id, organization_id=batch.organization_id))
 
 
 def content_changed(session: Session, batch: Batch) -> None:

@@ -4,7 +4,7 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, DateTime
+from sqlalchemy import CheckConstraint, Date, DateTime
 from sqlmodel import Field, SQLModel
 
 from core.models import created_at_column, optional_timestamp, updated_at_column, uuid_pk
@@ -48,6 +48,8 @@ class UsagePeriod(SQLModel, table=True):
     this row atomically against the plan's limit; refunds decrement it."""
 
     __tablename__ = "usage_periods"
+    # Refunds subtract; a bug there must fail loudly rather than hand out extra images.
+    __table_args__ = (CheckConstraint("images_used >= 0", name="images_used_not_negative"),)
 
     organization_id: uuid.UUID = Field(foreign_key="organizations.id", ondelete="CASCADE", primary_key=True)
     period_start: date = Field(sa_type=Date, primary_key=True)

@@ -217,13 +217,13 @@ def build_zip(batch_id: uuid.UUID, *, sessions: sessionmaker[Session], storage: 
         version = batch.content_version
         if batch.zip_version == version:
             return Outcome.CURRENT
-        owner_id, previous_key = batch.owner_id, batch.zip_key
+        organization_id, previous_key = batch.organization_id, batch.zip_key
         entries = snapshot(session, batch)
         options = MetadataOptions.of(batch)
     if not entries:
         return Outcome.EMPTY
 
-    key = export_key(owner_id, batch_id, version, uuid.uuid4().hex[:12])
+    key = export_key(organization_id, batch_id, version, uuid.uuid4().hex[:12])
     size = storage.upload_chunks(
         key, stream_zip(_members(entries, storage, datetime.now(UTC), options)), content_type="application/zip"
     )

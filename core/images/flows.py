@@ -5,6 +5,8 @@ Checks per file, in this order (the first that fails decides the file's result):
   2. real type from the bytes   3. it decodes (pixel limit first)   (core.images.validation)
   4. ClamAV INSTREAM scan (fail closed: clamd down -> 503, nothing stored)
   5. SHA-256 duplicate within the batch (enforced by a unique constraint as well)
+  6. the organization's monthly quota (core.billing.quota): checked before storing, and
+     reserved atomically in the transaction that records the image (quota_exceeded)
 Each accepted file is stored, then committed in its own short transaction, so one bad
 file never undoes the others; its job is enqueued after that commit.
 """
@@ -15,7 +17,9 @@ import logging
 import threading
 import uuid
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,16 +29,17 @@ from core.accounts.schemas import Principal
 from core.batches import repository as batch_repository
 from core.batches import service as batch_service
 from core.batches.schemas import FileResult, UploadResults
+from core.billing import quota
 from core.config import Settings
 from core.db import after_commit, transaction
-from core.errors import FileRejected, NotFound, ServiceUnavailable
+from core.errors import FileRejected, NotFound, QuotaExceeded, ServiceUnavailable
 from core.images import repository
 from core.images.ingest import ReceivedFile
 from core.images.models import Image, ImageStatus
 from core.images.validation import ImageInfo, inspect_image, sanitize_filename
 from core.naming.service import extension_for_mime
 from core.queue import ProcessImage, TaskName, send
-from core.scanning.clamav import VirusScanner
+from core.scanning.clamav import ScanResult, VirusScanner
 from core.storage import ObjectStorage, original_key
 from core.vision import registry
 
@@ -42,6 +47,14 @@ log = logging.getLogger(__name__)
 # Decoding a large WebP/HEIC/AVIF to check it can take over 1 GB at the pixel limit; a
 # process-wide cap on concurrent checks keeps an API process's peak memory bounded.
 _DECODE_SLOTS = threading.BoundedSemaphore(2)
+# Virus scans running alongside decode checks: clamd waits, so threads are cheap here (clamd
+# itself queues past its MaxThreads).
+_SCANS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="clamd-scan")
+
+
+def _scan(scanner: VirusScanner, reader: BinaryIO) -> ScanResult:
+    with reader:
+        return scanner.scan(reader)
 
 
 @dataclass(frozen=True)
@@ -67,7 +80,7 @@ def accept_files(
     """Check and store each file. Raises NotFound/Conflict before any file is looked at
     when the batch is not the caller's or is closed, and ServiceUnavailable when the
     virus scanner cannot be reached (with the results so far in `extra`)."""
-    with transaction(deps.sessions) as session:
+    with transaction(deps.sessions, tenant=principal.organization_id) as session:
         batch = batch_service.get(session, principal, batch_id)
         batch_service.require_open_for_upload(batch)
         already = batch.total_images
@@ -96,13 +109,20 @@ def accept_files(
             results.append(FileResult(filename=name, status="accepted", image_id=image_id, mime_type=info.mime_type))
     finally:
         if accepted_ids:
-            with transaction(deps.sessions) as session:
+            with transaction(deps.sessions, tenant=principal.organization_id) as session:
                 repository.mark_queued(session, accepted_ids)
     return UploadResults(
         accepted=sum(r.status == "accepted" for r in results),
         rejected=sum(r.status == "rejected" for r in results),
         results=results,
     )
+
+
+def _require_quota(session: Session, principal: Principal, settings: Settings) -> None:
+    try:
+        quota.require_room(session, principal.organization_id, 1, settings=settings, declared=False)
+    except QuotaExceeded as exc:
+        raise FileRejected(exc.detail, code=exc.code) from exc
 
 
 def _accept_one(
@@ -130,12 +150,23 @@ def _accept_one(
         )
     if received.size == 0:
         raise FileRejected("This file is empty (0 bytes).", code="empty_file")
-    # 2-3. type from the bytes, pixel limit, decodes
-    with _DECODE_SLOTS:
-        info: ImageInfo = inspect_image(received.spool, max_pixels=settings.max_image_pixels)
-    # 4. virus scan (raises ServiceUnavailable when clamd is gone: fail closed)
-    received.spool.seek(0)
-    verdict = deps.scanner.scan(received.spool)
+    # 2-3. type from the bytes, pixel limit, decodes; 4. virus scan (raises ServiceUnavailable
+    # when clamd is gone: fail closed). The scan starts once the type and the pixel limit have
+    # passed and runs alongside the decode check, whose verdict still comes first.
+    scans: list[Future[ScanResult]] = []
+
+    def start_scan() -> None:
+        scans.append(_SCANS.submit(_scan, deps.scanner, received.reader()))
+
+    try:
+        with _DECODE_SLOTS:
+            info: ImageInfo = inspect_image(
+                received.spool, max_pixels=settings.max_image_pixels, on_identified=start_scan
+            )
+    except BaseException:
+        wait(scans)  # a refused file is not stored: its scan is waited for, its verdict unused
+        raise
+    verdict = scans[0].result()  # inspect_image started it before decoding
     if not verdict.clean:
         metrics.VIRUS_DETECTIONS.inc()
         log.warning("infected upload refused", extra={"signature": verdict.signature, "batch_id": str(batch_id)})
@@ -149,31 +180,37 @@ def _accept_one(
         raise FileRejected(
             f"This file is identical to “{seen[checksum]}” in this upload; it was skipped.", code="duplicate"
         )
-    with transaction(deps.sessions) as session:
+    with transaction(deps.sessions, tenant=principal.organization_id) as session:
         existing = repository.checksum_exists(session, batch_id, checksum)
+        # 6. the plan's monthly quota: refuse before storing when it is used up (reserved below)
+        if existing is None:
+            _require_quota(session, principal, settings)
     if existing is not None:
         raise FileRejected(
             f"This file is identical to “{existing}” already in this batch; it was skipped.", code="duplicate"
         )
 
     image_id = uuid.uuid4()
-    key = original_key(principal.user_id, batch_id, image_id, extension_for_mime(info.mime_type))
+    key = original_key(principal.organization_id, batch_id, image_id, extension_for_mime(info.mime_type))
     if received.source_key:  # presigned upload: the bytes are already in storage
         deps.storage.copy(received.source_key, key)
     else:
         received.spool.seek(0)
         deps.storage.put(key, received.spool, content_type=info.mime_type)
     try:
-        with transaction(deps.sessions) as session:
+        with transaction(deps.sessions, tenant=principal.organization_id) as session:
             batch = batch_repository.get_owned(session, principal, batch_id, for_update=True)
             if batch is None:
                 raise NotFound("No such batch.", code="batch_not_found")
             batch_service.require_open_for_upload(batch)
+            # Counted in the transaction that records the image: both commit, or neither.
+            period = quota.reserve(session, principal.organization_id, 1, settings=settings)
             session.add(
                 Image(
                     id=image_id,
                     batch_id=batch_id,
                     owner_id=principal.user_id,
+                    organization_id=principal.organization_id,
                     original_name=name,
                     storage_key=key,
                     file_size=received.size,
@@ -183,6 +220,7 @@ def _accept_one(
                     width=info.width,
                     height=info.height,
                     status=ImageStatus.PENDING,
+                    quota_period=period,
                 )
             )
             batch_repository.add_images(session, batch, 1)
@@ -193,12 +231,16 @@ def _accept_one(
             # Sent after commit; the row stays PENDING until then, so a crash in between
             # leaves an outbox entry that the periodic sweep re-sends.
             queue = registry.queue_for(deps.settings, batch.providers)
-            after_commit(session, lambda: send(TaskName.PROCESS_IMAGE, ProcessImage(image_id=image_id), queue=queue))
+            job = ProcessImage(image_id=image_id, organization_id=principal.organization_id)
+            after_commit(session, lambda: send(TaskName.PROCESS_IMAGE, job, queue=queue))
     except IntegrityError as exc:
         deps.storage.delete(key)
         raise FileRejected(
             "This file is identical to one already in this batch; it was skipped.", code="duplicate"
         ) from exc
+    except QuotaExceeded as exc:  # the last of the quota went to a concurrent upload
+        deps.storage.delete(key)
+        raise FileRejected(exc.detail, code=exc.code) from exc
     except BaseException:
         deps.storage.delete(key)
         raise

@@ -8,6 +8,8 @@ meets the same checks in the same order.
 from __future__ import annotations
 
 import hashlib
+import io
+import os
 import tempfile
 import zlib
 from dataclasses import dataclass, field
@@ -60,5 +62,40 @@ class ReceivedFile:
     def crc32(self) -> int:
         return self._crc32
 
+    def reader(self) -> BinaryIO:
+        """Another reader of the received bytes, with a position of its own, so that two checks
+        can read the file at once (the virus scan alongside the decode check). Close it after use.
+
+        Call it between reads of `spool`: a small file is copied out of the in-memory spool."""
+        if self.size <= SPOOL_MEMORY_BYTES:  # still in memory (the spool moves to disk past that)
+            position = self.spool.tell()
+            self.spool.seek(0)
+            data = self.spool.read()
+            self.spool.seek(position)
+            return io.BytesIO(data)
+        return cast(BinaryIO, io.BufferedReader(_PositionalReader(self.spool.fileno()), buffer_size=1024 * 1024))
+
     def close(self) -> None:
         self.spool.close()
+
+
+class _PositionalReader(io.RawIOBase):
+    """Reads a file by offset (pread) through a descriptor of its own: the spool's position is
+    untouched, and closing the spool does not pull the file from under this reader."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd = os.dup(fd)
+        self._position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        count = os.preadv(self._fd, [buffer], self._position)
+        self._position += count
+        return count
+
+    def close(self) -> None:
+        if not self.closed:
+            os.close(self._fd)
+        super().close()

@@ -41,11 +41,10 @@ class Image(SQLModel, table=True):
 
     id: uuid.UUID = uuid_pk()
     batch_id: uuid.UUID = Field(foreign_key="batches.id", ondelete="CASCADE")
-    owner_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
+    # Who uploaded it (None once they deleted their account; the image stays with the organization).
+    owner_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL", index=True)
     # The tenant, kept on the row itself so that row-level security needs no join.
-    organization_id: uuid.UUID | None = Field(
-        default=None, foreign_key="organizations.id", ondelete="CASCADE", index=True
-    )
+    organization_id: uuid.UUID = Field(foreign_key="organizations.id", ondelete="CASCADE", index=True)
     # The calendar month (UTC) whose quota this image was reserved in; a refund goes back there.
     quota_period: date | None = Field(default=None, sa_type=Date)
     original_name: str = Field(max_length=255)  # sanitized, display only, never in a storage key

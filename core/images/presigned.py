@@ -16,6 +16,7 @@ import redis
 from core.accounts.schemas import Principal
 from core.batches import service as batch_service
 from core.batches.schemas import FileResult, PresignedUpload, PresignRequestFile, PresignResponse, UploadResults
+from core.billing import quota
 from core.db import transaction
 from core.errors import FileRejected, NotFound
 from core.images.flows import Dependencies, accept_files
@@ -32,10 +33,13 @@ def presign(
     principal: Principal, batch_id: uuid.UUID, files: list[PresignRequestFile], deps: Dependencies, cache: redis.Redis
 ) -> PresignResponse:
     settings = deps.settings
-    with transaction(deps.sessions) as session:
+    with transaction(deps.sessions, tenant=principal.organization_id) as session:
         batch = batch_service.get(session, principal, batch_id)
         batch_service.require_open_for_upload(batch)
         room = settings.max_files_per_batch - batch.total_images
+        # A drop larger than what the plan has left this month is refused whole, up front (402).
+        storable = sum(1 for requested in files if requested.size <= settings.max_file_bytes)
+        quota.require_room(session, principal.organization_id, min(storable, max(room, 0)), settings=settings)
     uploads: list[PresignedUpload] = []
     for requested in files:
         name = sanitize_filename(requested.name)
@@ -62,9 +66,15 @@ def presign(
             continue
         room -= 1
         upload_id = uuid.uuid4()
-        key = incoming_key(principal.user_id, batch_id, upload_id)
+        key = incoming_key(principal.organization_id, batch_id, upload_id)
         post = deps.storage.presign_post(key, max_bytes=settings.max_file_bytes)
-        intent = {"owner_id": str(principal.user_id), "batch_id": str(batch_id), "filename": name, "key": key}
+        intent = {
+            "owner_id": str(principal.user_id),
+            "organization_id": str(principal.organization_id),
+            "batch_id": str(batch_id),
+            "filename": name,
+            "key": key,
+        }
         ttl = deps.storage.ttl + GRACE_SECONDS
         pipe = cache.pipeline()
         pipe.set(INTENT_KEY.format(upload_id=upload_id), json.dumps(intent), ex=ttl)
@@ -87,7 +97,12 @@ def complete(
     for upload_id in dict.fromkeys(upload_ids):
         raw = cache.get(INTENT_KEY.format(upload_id=upload_id))
         intent = json.loads(raw) if raw else None
-        if not intent or intent["owner_id"] != str(principal.user_id) or intent["batch_id"] != str(batch_id):
+        if (
+            not intent
+            or intent["owner_id"] != str(principal.user_id)
+            or intent.get("organization_id") != str(principal.organization_id)
+            or intent["batch_id"] != str(batch_id)
+        ):
             unknown.append(
                 FileResult(
                     filename=str(upload_id),

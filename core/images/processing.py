@@ -24,13 +24,15 @@ from core import events, metrics
 from core.batches import repository as batch_repository
 from core.batches import service as batch_service
 from core.batches.models import Batch
+from core.billing import quota
 from core.config import Settings
 from core.db import transaction
 from core.errors import NotFound, PermanentError
 from core.images import repository, similarity
 from core.images.models import Image, ImageStatus
 from core.images.thumbnails import render_thumbnail
-from core.naming.service import propose_name, unique_filename
+from core.naming.options import NamingOptions
+from core.naming.service import Proposal, propose_name, unique_filename
 from core.storage import ObjectStorage, thumbnail_key
 from core.vision import chain, registry
 from core.vision.base import Analysis, AnalysisContext
@@ -59,7 +61,7 @@ class Claim:
     image_id: uuid.UUID
     token: uuid.UUID
     batch_id: uuid.UUID
-    owner_id: uuid.UUID
+    organization_id: uuid.UUID
     storage_key: str
     mime_type: str
     original_name: str
@@ -103,7 +105,7 @@ def _claim(image_id: uuid.UUID, deps: Dependencies) -> Claim | None:
             image_id=image.id,
             token=image.claim_token,
             batch_id=image.batch_id,
-            owner_id=image.owner_id,
+            organization_id=image.organization_id,
             storage_key=image.storage_key,
             mime_type=image.mime_type,
             original_name=image.original_name,
@@ -156,7 +158,7 @@ def _analyse(claim: Claim, deps: Dependencies) -> Analysed:
         # One reduced decode serves the review thumbnail and the perceptual hash.
         started = time.perf_counter()
         spool.seek(0)
-        key: str | None = thumbnail_key(claim.owner_id, claim.batch_id, claim.image_id)
+        key: str | None = thumbnail_key(claim.organization_id, claim.batch_id, claim.image_id)
         phash: str | None = None
         try:
             data, reduced = render_thumbnail(spool)
@@ -194,10 +196,52 @@ def _record_cost(claim: Claim, analysis: Analysis, deps: Dependencies) -> None:
         repository.add_cost(session, claim.image_id, analysis.usage.cost_usd)
 
 
+@dataclass(frozen=True)
+class _Draft:
+    """A name made from an unlocked read of the batch before its row lock is taken, used under
+    the lock when the batch's naming choices are still the same."""
+
+    options: NamingOptions
+    keywords: list[str]
+    number: int | None  # the sequence number it was made with; None when the name does not use it
+    proposal: Proposal
+
+
+def _draft(session: Session, claim: Claim, analysis: Analysis, *, unsafe: bool) -> _Draft | None:
+    batch = session.get(Batch, claim.batch_id)
+    if batch is None:
+        return None
+    session.expunge(batch)  # the locked read must load the row afresh, not hand back this copy
+    options = batch_service.naming_options(batch, descriptive=not unsafe or batch.allow_unsafe_names)
+    number = batch.processed_images + batch.failed_images + 1
+
+    def propose(fallback_number: int) -> Proposal:
+        return propose_name(
+            analysis,
+            keywords=batch.keywords,
+            original_name=claim.original_name,
+            mime_type=claim.mime_type,
+            options=options,
+            fallback_number=fallback_number,
+        )
+
+    proposal = propose(number)
+    # The image's sequence number ({n} in a template, or the fallback of a name with nothing
+    # else to say) is only known under the lock; a name that uses it is made again there.
+    uses_number = proposal != propose(number + 1)
+    return _Draft(options, list(batch.keywords), number if uses_number else None, proposal)
+
+
 def _finish(claim: Claim, analysed: Analysed, deps: Dependencies) -> Outcome:
     started = time.perf_counter()
     analysis, thumb_key = analysed.analysis, analysed.thumbnail_key
+    unsafe = analysis.safety is not None and analysis.safety.flagged
+    # Every finish of a batch queues behind the batch row lock, and under load the thread that
+    # holds it also waits for a CPU: whatever needs no lock is done before it is taken.
+    analysis_json = analysis.model_dump(mode="json")
+    thumbnail_url = deps.storage.presign_get(thumb_key) if thumb_key else None
     with transaction(deps.sessions) as session:
+        draft = _draft(session, claim, analysis, unsafe=unsafe)
         batch = batch_repository.lock(session, claim.batch_id)
         image = repository.lock_claimed(session, claim.image_id, claim.token)
         if batch is None or image is None:
@@ -206,16 +250,24 @@ def _finish(claim: Claim, analysed: Analysed, deps: Dependencies) -> Outcome:
                     thumb_key
                 )  # the batch was deleted meanwhile (the retention settle pass is the backstop)
             return Outcome.SUPERSEDED
-        unsafe = analysis.safety is not None and analysis.safety.flagged
         options = batch_service.naming_options(batch, descriptive=not unsafe or batch.allow_unsafe_names)
-        proposal = propose_name(
-            analysis,
-            keywords=batch.keywords,
-            original_name=image.original_name,
-            mime_type=image.mime_type,
-            options=options,
-            fallback_number=batch.processed_images + batch.failed_images + 1,
-        )
+        number = batch.processed_images + batch.failed_images + 1
+        if (
+            draft is not None
+            and draft.options == options
+            and draft.keywords == list(batch.keywords)
+            and draft.number in (None, number)
+        ):
+            proposal = draft.proposal
+        else:
+            proposal = propose_name(
+                analysis,
+                keywords=batch.keywords,
+                original_name=image.original_name,
+                mime_type=image.mime_type,
+                options=options,
+                fallback_number=number,
+            )
         taken = repository.names_like(session, batch.id, proposal.stem, exclude=image.id)
         filename = unique_filename(
             proposal.stem, proposal.extension, taken, max_length=batch.max_name_length, case_style=options.case_style
@@ -223,16 +275,18 @@ def _finish(claim: Claim, analysed: Analysed, deps: Dependencies) -> Outcome:
         # Batch finishes are serialised by the batch lock, so two near-duplicates finishing
         # together still see each other.
         if analysed.phash is not None:
-            image.phash = analysed.phash
-            _link_near_duplicate(session, image)
+            with session.no_autoflush:  # the image is written once, with everything else, at commit
+                image.phash = analysed.phash
+                _link_near_duplicate(session, image)
         image.provider = analysis.provider
         image.unsafe = unsafe
-        batch.cost_usd = repository.batch_cost(session, batch.id)
+        # Summed by the UPDATE itself (a subquery), not by a round trip of its own under the lock.
+        batch.cost_usd = repository.batch_cost_expression(batch.id)
         image.proposed_name = filename
         if not image.name_edited:
             image.final_name = filename
         image.alt_text = proposal.alt_text
-        image.analysis = analysis.model_dump(mode="json")
+        image.analysis = analysis_json
         image.thumbnail_key = thumb_key
         image.status = ImageStatus.NAMED
         image.claim_token = None
@@ -246,7 +300,7 @@ def _finish(claim: Claim, analysed: Analysed, deps: Dependencies) -> Outcome:
                 proposed_name=filename,
                 final_name=image.final_name or filename,
                 alt_text=proposal.alt_text,
-                thumbnail_url=deps.storage.presign_get(thumb_key) if thumb_key else None,
+                thumbnail_url=thumbnail_url,
                 provider=analysis.provider,
                 unsafe=unsafe,
                 near_duplicate_of=image.near_duplicate_of,
@@ -276,6 +330,7 @@ def fail(
         if batch is None or image is None:
             return Outcome.SUPERSEDED
         image.status = ImageStatus.FAILED
+        quota.refund_image(session, image)  # once: it clears quota_period in this same transaction
         batch.cost_usd = repository.batch_cost(session, batch.id)  # a failed image may have been paid for
         image.failure_code = code
         image.failure_reason = reason[:500]

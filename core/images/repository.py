@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import cast, func, literal, or_, update
 from sqlalchemy.dialects.postgresql import BIT
@@ -18,7 +19,7 @@ UNFINISHED = (ImageStatus.PENDING, ImageStatus.QUEUED, ImageStatus.PROCESSING)
 
 
 def get_owned(session: Session, principal: Principal, image_id: uuid.UUID) -> Image | None:
-    query = select(Image).where(Image.id == image_id, Image.owner_id == principal.user_id)
+    query = select(Image).where(Image.id == image_id, Image.organization_id == principal.organization_id)
     return session.execute(query).scalar_one_or_none()
 
 
@@ -111,12 +112,13 @@ def lock_unfinished(session: Session, image_id: uuid.UUID) -> Image | None:
 
 def stuck(
     session: Session, *, pending_before: datetime, queued_before: datetime, processing_before: datetime, limit: int
-) -> list[tuple[uuid.UUID, int, list[str] | None]]:
-    """Unfinished images that look abandoned, with how many times they were claimed and
-    their batch's provider chain (which decides the queue they go back to)."""
+) -> list[tuple[uuid.UUID, int, list[str] | None, uuid.UUID]]:
+    """Unfinished images that look abandoned, with how many times they were claimed, their
+    batch's provider chain (which decides the queue they go back to) and their organization.
+    Every tenant's: run it on a maintenance session."""
     status, updated, claimed = col(Image.status), col(Image.updated_at), col(Image.claimed_at)
     query = (
-        select(Image.id, Image.attempts, Batch.providers)
+        select(Image.id, Image.attempts, Batch.providers, Image.organization_id)
         .join(Batch, col(Batch.id) == col(Image.batch_id))
         .where(
             or_(
@@ -127,7 +129,7 @@ def stuck(
         )
         .limit(limit)
     )
-    return [(row[0], row[1], row[2]) for row in session.execute(query)]
+    return [(row[0], row[1], row[2], row[3]) for row in session.execute(query)]
 
 
 def requeue(session: Session, image_ids: list[uuid.UUID]) -> None:
@@ -180,8 +182,18 @@ def add_cost(session: Session, image_id: uuid.UUID, cost_usd: float) -> None:
     session.execute(update(Image).where(col(Image.id) == image_id).values(cost_usd=col(Image.cost_usd) + cost_usd))
 
 
+def batch_cost_expression(batch_id: uuid.UUID) -> Any:
+    """The batch's total as SQL, to assign to `Batch.cost_usd`: summed by the UPDATE itself,
+    without a round trip of its own under the batch lock."""
+    return select(func.coalesce(func.sum(Image.cost_usd), 0.0)).where(col(Image.batch_id) == batch_id).scalar_subquery()
+
+
 def batch_cost(session: Session, batch_id: uuid.UUID) -> float:
     total = session.execute(
         select(func.coalesce(func.sum(Image.cost_usd), 0.0)).where(col(Image.batch_id) == batch_id)
     ).scalar_one()
     return float(total)
+
+
+def organization_of(session: Session, image_id: uuid.UUID) -> uuid.UUID | None:
+    return session.execute(select(Image.organization_id).where(col(Image.id) == image_id)).scalar_one_or_none()

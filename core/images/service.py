@@ -11,6 +11,7 @@ from core.accounts.schemas import Principal
 from core.batches import repository as batch_repository
 from core.batches import service as batch_service
 from core.batches.models import FINISHED, BatchStatus
+from core.billing import quota
 from core.config import get_settings
 from core.errors import Conflict, Gone, NotFound, ValidationFailed
 from core.images import repository
@@ -115,6 +116,8 @@ def regenerate(session: Session, principal: Principal, image_id: uuid.UUID) -> I
     if image.status == ImageStatus.NAMED:
         batch.processed_images -= 1
     else:
+        # A failed image was refunded; processing it again counts against this month (402 when full).
+        quota.reserve_retry(session, image, settings=get_settings())
         batch.failed_images -= 1
     image.status = ImageStatus.QUEUED
     image.name_edited = False
@@ -128,7 +131,7 @@ def regenerate(session: Session, principal: Principal, image_id: uuid.UUID) -> I
     enqueue(
         session,
         TaskName.PROCESS_IMAGE,
-        ProcessImage(image_id=image.id),
+        ProcessImage(image_id=image.id, organization_id=image.organization_id),
         queue=registry.queue_for(get_settings(), batch.providers),
     )
     session.flush()

@@ -38,6 +38,7 @@ class SweepReport:
 def sweep(
     *, sessions: sessionmaker[Session], storage: ObjectStorage, cache: redis.Redis, settings: Settings
 ) -> SweepReport:
+    """`sessions` must see every tenant (core.db.get_maintenance_sessionmaker)."""
     now = datetime.now(UTC)
     with transaction(sessions) as session:
         stuck = repository.stuck(
@@ -50,14 +51,14 @@ def sweep(
         # An image whose every attempt died with its worker (a crash loop, say) is given
         # up on with a reason rather than re-sent forever.
         budget = settings.task_max_retries + 2
-        exhausted = [image_id for image_id, attempts, _ in stuck if attempts >= budget]
-        retry = [(image_id, providers) for image_id, attempts, providers in stuck if attempts < budget]
-        image_ids = [image_id for image_id, _ in retry]
+        exhausted = [image_id for image_id, attempts, _, _ in stuck if attempts >= budget]
+        retry = [(image_id, providers, tenant) for image_id, attempts, providers, tenant in stuck if attempts < budget]
+        image_ids = [image_id for image_id, _, _ in retry]
         repository.requeue(session, image_ids)
-        batch_ids = batch_repository.needing_zip(
+        zips = batch_repository.needing_zip(
             session, changed_before=now - timedelta(seconds=settings.stuck_queued_after_seconds), limit=SWEEP_LIMIT
         )
-        batch_repository.touch(session, batch_ids)
+        batch_repository.touch(session, [batch_id for batch_id, _ in zips])
     for image_id in exhausted:
         processing.fail(
             image_id,
@@ -66,10 +67,14 @@ def sweep(
             reason="Processing this image failed repeatedly; use regenerate to try again.",
             sessions=sessions,
         )
-    for image_id, providers in retry:
-        send(TaskName.PROCESS_IMAGE, ProcessImage(image_id=image_id), queue=registry.queue_for(settings, providers))
-    for batch_id in batch_ids:
-        send(TaskName.BUILD_ZIP, BuildZip(batch_id=batch_id))
+    for image_id, providers, tenant in retry:
+        send(
+            TaskName.PROCESS_IMAGE,
+            ProcessImage(image_id=image_id, organization_id=tenant),
+            queue=registry.queue_for(settings, providers),
+        )
+    for batch_id, tenant in zips:
+        send(TaskName.BUILD_ZIP, BuildZip(batch_id=batch_id, organization_id=tenant))
 
     staged = presigned.expired_staging_keys(cache)
     storage.delete(*staged)
@@ -77,6 +82,6 @@ def sweep(
     return SweepReport(
         images_requeued=len(image_ids),
         images_failed=len(exhausted),
-        zips_requested=len(batch_ids),
+        zips_requested=len(zips),
         staged_deleted=len(staged),
     )

@@ -1,4 +1,7 @@
-"""Review thumbnails: a reduced decode (JPEG draft), never a full-resolution one for JPEG."""
+"""Review thumbnails: a reduced decode (JPEG draft), never a full-resolution one for JPEG.
+
+When a remote provider's preview of the same file was just made (core.vision.preview), the
+thumbnail is decoded from that small JPEG rather than from the original a second time."""
 
 from __future__ import annotations
 
@@ -7,18 +10,23 @@ from typing import BinaryIO
 
 from PIL import Image, ImageOps
 
+from core.vision.preview import draft_request, take_preview
+
 THUMBNAIL_SIZE = 320
 
 
 def render_thumbnail(source: BinaryIO, *, size: int = THUMBNAIL_SIZE) -> tuple[bytes, Image.Image]:
     """The WebP thumbnail and the reduced image it was made from (for the perceptual hash)."""
-    with Image.open(source) as opened:
+    preview = take_preview(source)
+    with Image.open(io.BytesIO(preview) if preview is not None else source) as opened:
         if opened.format == "JPEG":
-            # DCT scaling to the smallest scale still >= size: 1/8 for a 12 MP photo.
-            opened.draft("RGB", (size, size))
-        opened.thumbnail((size * 2, size * 2), reducing_gap=2.0)
+            # DCT scaling to the smallest scale whose long side still covers `size`: 1/8 for a
+            # 12 MP photo, 1/4 for a 1600 px one (a square request would be bound by the short
+            # side and decode that one at 1/2).
+            opened.draft("RGB", draft_request(opened.size, size))
+        # Reduced before the orientation is applied: a square box fits either way round.
+        opened.thumbnail((size, size), reducing_gap=2.0)
         img: Image.Image = ImageOps.exif_transpose(opened)
-        img.thumbnail((size, size))
         if img.mode not in ("RGB", "RGBA"):
             img = img.convert("RGBA" if "A" in img.getbands() or img.mode == "P" else "RGB")
         out = io.BytesIO()

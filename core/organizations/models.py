@@ -60,6 +60,8 @@ class Invitation(SQLModel, table=True):
     id: uuid.UUID = uuid_pk()
     organization_id: uuid.UUID = Field(foreign_key="organizations.id", ondelete="CASCADE", index=True)
     email_hash: str = Field(max_length=64)
+    # What the list shows of the address ("al…@example.com"): enough to recognise it, not to mail it.
+    email_hint: str | None = Field(default=None, max_length=120)
     role: OrganizationRole = Field(default=OrganizationRole.MEMBER, sa_type=_role_type())
     token_hash: str = Field(max_length=64, unique=True)
     invited_by: uuid.UUID | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")

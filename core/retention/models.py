@@ -31,7 +31,7 @@ class StorageTombstone(SQLModel, table=True):
     __table_args__ = (Index("ix_storage_tombstones_next_attempt_at", "next_attempt_at"),)
 
     id: uuid.UUID = uuid_pk()
-    prefix: str = Field(max_length=512)  # always ends with "/": users/{uid}/ or users/{uid}/batches/{bid}/
+    prefix: str = Field(max_length=512)  # always ends with "/": orgs/{oid}/ or orgs/{oid}/batches/{bid}/
     reason: str = Field(max_length=32)
     attempts: int = 0
     last_error: str | None = Field(default=None, max_length=500)

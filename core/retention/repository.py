@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, tuple_, update
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
@@ -71,18 +71,19 @@ def reschedule_tombstone(session: Session, tombstone_id: uuid.UUID, *, at: datet
 
 def purge_expired(
     session: Session, *, finished_before: datetime, limit: int, now: datetime
-) -> list[tuple[uuid.UUID, uuid.UUID]]:
+) -> list[tuple[uuid.UUID, uuid.UUID | None, uuid.UUID]]:
     """Mark up to `limit` batches that finished before `finished_before` as purged and
-    return their (owner_id, batch_id). Rows another sweep (or an edit) holds are skipped."""
+    return their (organization_id, owner_id, batch_id). Rows another sweep (or an edit) holds
+    are skipped. Every tenant's: run it on a maintenance session."""
     query = (
-        select(Batch.id, Batch.owner_id)
+        select(Batch.id, Batch.owner_id, Batch.organization_id)
         .where(col(Batch.completed_at) < finished_before, col(Batch.purged_at).is_(None))
         .order_by(col(Batch.completed_at))
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    found = [(row[1], row[0]) for row in session.execute(query)]
-    batch_ids = [batch_id for _, batch_id in found]
+    found = [(row[2], row[1], row[0]) for row in session.execute(query)]
+    batch_ids = [batch_id for _, _, batch_id in found]
     if not batch_ids:
         return []
     # zip_version = content_version: the ZIP counts as settled, so nothing asks for a build
@@ -97,16 +98,15 @@ def purge_expired(
     return found
 
 
-def forget_analyses(session: Session, *, batch_id: uuid.UUID | None = None, owner_id: uuid.UUID | None = None) -> int:
-    """Delete cached analyses of the images being deleted (what a provider said about them is
-    their owner's data too). The cache is keyed by content: another holder of the same bytes
-    merely loses a cache hit. Call before the image rows go."""
-    if (batch_id is None) == (owner_id is None):
-        raise ValueError("pass exactly one of batch_id and owner_id")
-    checksums = select(Image.checksum)
-    if batch_id is not None:
-        checksums = checksums.where(col(Image.batch_id) == batch_id)
-    if owner_id is not None:
-        checksums = checksums.where(col(Image.owner_id) == owner_id)
-    result = session.execute(delete(AnalysisCacheEntry).where(col(AnalysisCacheEntry.checksum).in_(checksums)))
+def forget_analyses(session: Session, *, batch_id: uuid.UUID) -> int:
+    """Delete the organization's cached analyses of the batch's images (what a provider said
+    about them is the tenant's data too). The cache is per organization and keyed by content:
+    another batch of the same organization with the same bytes merely loses a cache hit.
+    Call before the image rows go. A deleted organization's entries go with it (cascade)."""
+    images = select(Image.organization_id, Image.checksum).where(col(Image.batch_id) == batch_id)
+    result = session.execute(
+        delete(AnalysisCacheEntry).where(
+            tuple_(col(AnalysisCacheEntry.organization_id), col(AnalysisCacheEntry.checksum)).in_(images)
+        )
+    )
     return int(getattr(result, "rowcount", 0))

@@ -2,7 +2,10 @@
 
 - Originals, thumbnails and ZIPs are deleted `retention_days` after a batch finishes. The
   batch stays, with its names, alt text and manifest; `purged_at` makes the download a 410.
-- A person can delete one batch, or their account with everything in it, at once.
+- A person can delete one batch, or their account with everything in it, at once: their
+  personal organization and every organization where they are the only member go with it
+  (refused while they are the only owner of one that has other members); batches they made
+  in an organization shared with others stay with that organization.
 
 Every deletion takes the same path: the rows change and a tombstone naming the storage
 prefix is written in one transaction; after it commits the prefix is emptied, so no
@@ -30,10 +33,12 @@ from core.accounts.schemas import Principal
 from core.batches import service as batch_service
 from core.config import Settings
 from core.db import transaction
+from core.organizations import repository as organization_repository
+from core.organizations import service as organization_service
 from core.retention import repository
 from core.retention.models import TombstoneReason
 from core.retention.repository import ClaimedTombstone
-from core.storage import ObjectStorage
+from core.storage import ObjectStorage, batch_root
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -47,13 +52,31 @@ DEADLOCK_DETECTED = "40P01"
 DEADLOCK_RETRIES = 3
 
 
-def batch_prefix(owner_id: uuid.UUID, batch_id: uuid.UUID) -> str:
+def batch_prefix(organization_id: uuid.UUID, batch_id: uuid.UUID) -> str:
     """Everything a batch has in storage: originals, thumbnails, exports, incoming (core.storage keys)."""
+    return batch_root(organization_id, batch_id)
+
+
+def organization_prefix(organization_id: uuid.UUID) -> str:
+    return f"orgs/{organization_id}/"
+
+
+def legacy_batch_prefix(owner_id: uuid.UUID, batch_id: uuid.UUID) -> str:
+    """Where files of batches made before organizations existed live (keys were per user then)."""
     return f"users/{owner_id}/batches/{batch_id}/"
 
 
-def user_prefix(owner_id: uuid.UUID) -> str:
+def legacy_user_prefix(owner_id: uuid.UUID) -> str:
+    """A person's files from before organizations existed: all of them belong to batches of
+    their personal organization (migration 0006), which goes with the account."""
     return f"users/{owner_id}/"
+
+
+def batch_prefixes(organization_id: uuid.UUID, owner_id: uuid.UUID | None, batch_id: uuid.UUID) -> list[str]:
+    prefixes = [batch_prefix(organization_id, batch_id)]
+    if owner_id is not None:
+        prefixes.append(legacy_batch_prefix(owner_id, batch_id))  # an empty listing when there is none
+    return prefixes
 
 
 def settle_delay(settings: Settings) -> timedelta:
@@ -94,41 +117,58 @@ def delete_batch(
     """Delete a batch, its images and every stored object of it. A batch still processing
     is cancelled: its queued and running tasks find no row and end quietly."""
 
-    def remove(session: Session) -> uuid.UUID:
+    def remove(session: Session) -> list[uuid.UUID]:
         now = datetime.now(UTC)
         batch = batch_service.get(session, principal, batch_id, for_update=True)
-        prefix = batch_prefix(batch.owner_id, batch.id)
+        prefixes = batch_prefixes(batch.organization_id, batch.owner_id, batch.id)
         repository.forget_analyses(session, batch_id=batch.id)
         batch_service.delete(session, principal, batch_id)
-        return repository.add_tombstone(
-            session, prefix, reason=TombstoneReason.BATCH_DELETED, settle_at=now + settle_delay(settings), now=now
-        )
+        return [
+            repository.add_tombstone(
+                session, prefix, reason=TombstoneReason.BATCH_DELETED, settle_at=now + settle_delay(settings), now=now
+            )
+            for prefix in prefixes
+        ]
 
-    _empty_now(_retry_deadlock(sessions, remove), sessions=sessions, storage=storage)
+    tombstones = _retry_deadlock(sessions, remove, tenant=principal.organization_id)
+    _empty_now(tombstones, sessions=sessions, storage=storage)
 
 
 def delete_account(
-    principal: Principal,
+    user_id: uuid.UUID,
     *,
     password: str | None,
     sessions: sessionmaker[Session],
     storage: ObjectStorage,
     settings: Settings,
 ) -> None:
-    """Delete the person's account and all their data, once they confirmed with their password."""
+    """Delete the person's account once they confirmed with their password: their personal
+    organization and every organization where they are the only member go with it, with all
+    their rows (the database cascades from the organization) and stored files; batches they
+    made in organizations shared with others stay there. 409 while they are the only owner
+    of an organization with other members."""
 
-    def remove(session: Session) -> uuid.UUID:
-        account_service.confirm_deletion(session, principal, password=password)
+    def remove(session: Session) -> list[uuid.UUID]:
+        account_service.confirm_deletion(session, user_id, password=password)
         now = datetime.now(UTC)
-        repository.forget_analyses(session, owner_id=principal.user_id)
-        account_service.delete(session, principal)
-        return repository.add_tombstone(
-            session,
-            user_prefix(principal.user_id),
-            reason=TombstoneReason.ACCOUNT_DELETED,
-            settle_at=now + settle_delay(settings),
-            now=now,
-        )
+        doomed = organization_service.organizations_to_delete_with(session, user_id)
+        prefixes = [organization_prefix(organization_id) for organization_id in doomed]
+        prefixes.append(legacy_user_prefix(user_id))
+        for organization_id in doomed:
+            # Cascades to its batches, images, cached analyses, keys, invitations and billing rows
+            # (referential actions are not filtered by row-level security).
+            organization_repository.delete_organization(session, organization_id)
+        account_service.delete(session, user_id)
+        return [
+            repository.add_tombstone(
+                session,
+                prefix,
+                reason=TombstoneReason.ACCOUNT_DELETED,
+                settle_at=now + settle_delay(settings),
+                now=now,
+            )
+            for prefix in prefixes
+        ]
 
     _empty_now(_retry_deadlock(sessions, remove), sessions=sessions, storage=storage)
 
@@ -141,14 +181,15 @@ def sweep(*, sessions: sessionmaker[Session], storage: ObjectStorage, settings: 
         purged = repository.purge_expired(
             session, finished_before=now - timedelta(days=settings.retention_days), limit=PURGE_LIMIT, now=now
         )
-        for owner_id, batch_id in purged:
-            repository.add_tombstone(
-                session,
-                batch_prefix(owner_id, batch_id),
-                reason=TombstoneReason.RETENTION,
-                settle_at=now + settle_delay(settings),
-                now=now,
-            )
+        for organization_id, owner_id, batch_id in purged:
+            for prefix in batch_prefixes(organization_id, owner_id, batch_id):
+                repository.add_tombstone(
+                    session,
+                    prefix,
+                    reason=TombstoneReason.RETENTION,
+                    settle_at=now + settle_delay(settings),
+                    now=now,
+                )
     emptied = empty_prefixes(sessions=sessions, storage=storage)
     return RetentionReport(
         batches_purged=len(purged),
@@ -228,23 +269,25 @@ def _backoff(attempts: int) -> timedelta:
     return min(RETRY_CAP, RETRY_BASE * (1 << doublings))
 
 
-def _empty_now(tombstone_id: uuid.UUID, *, sessions: sessionmaker[Session], storage: ObjectStorage) -> None:
+def _empty_now(tombstone_ids: list[uuid.UUID], *, sessions: sessionmaker[Session], storage: ObjectStorage) -> None:
     """Right after the commit: the person sees their files gone at once. Whatever fails here
     is left to the sweep (the tombstone is committed), never turned into an error for a
     deletion that has already happened."""
     try:
-        empty_prefixes(sessions=sessions, storage=storage, limit=1, ids=[tombstone_id])
+        empty_prefixes(sessions=sessions, storage=storage, limit=len(tombstone_ids), ids=tombstone_ids)
     except Exception:
         log.warning("storage deletion deferred to the retention sweep", exc_info=True)
 
 
-def _retry_deadlock(sessions: sessionmaker[Session], work: Callable[[Session], T]) -> T:
+def _retry_deadlock(
+    sessions: sessionmaker[Session], work: Callable[[Session], T], *, tenant: uuid.UUID | None = None
+) -> T:
     """Run `work` in its own transaction, again if PostgreSQL picked it as a deadlock victim:
     a running task books its cost on the image row, then the batch row, while a deletion
     locks the batch and then cascades to the images."""
     for attempt in range(1, DEADLOCK_RETRIES + 1):
         try:
-            with transaction(sessions) as session:
+            with transaction(sessions, tenant=tenant) as session:
                 return work(session)
         except OperationalError as exc:
             if getattr(exc.orig, "sqlstate", None) != DEADLOCK_DETECTED or attempt == DEADLOCK_RETRIES:

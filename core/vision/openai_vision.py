@@ -15,13 +15,10 @@ from __future__ import annotations
 
 import base64
 import io
-import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any, BinaryIO, Literal, TypeVar, cast
 
 import openai
@@ -33,21 +30,12 @@ from core.config import Settings, get_settings
 from core.errors import ImageRefused, ProviderError, ProviderMisconfigured, ProviderReplyInvalid, ProviderUnavailable
 from core.vision import geocode, prompt
 from core.vision.base import Analysis, AnalysisContext, Place, Safety, Usage, orientation
+from core.vision.openai_errors import ErrorContext, translate_error
 from core.vision.preview import make_preview
 
 # A ceiling on what one reply may cost; a description needs a few hundred tokens.
 MAX_OUTPUT_TOKENS = 1500
 OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1"
-# What OpenAI and compatible servers answer (HTTP 400) when the model cannot take an image:
-# "image input is not supported" (llama.cpp), "does not support images" (Ollama, LM Studio),
-# "is not a multimodal model" (vLLM), "image_url is only supported by certain models" (OpenAI).
-_NO_VISION = re.compile(
-    r"image input|images? (?:input )?(?:is |are )?not supported|(?:not|n't) support(?:s)? (?:image|vision)"
-    r"|image_url is only supported|multimodal|multi-modal|vision|mmproj",
-    re.IGNORECASE,
-)
-_CONTENT_POLICY_CODES = frozenset({"content_policy_violation", "content_filter", "moderation_blocked"})
-
 _Parsed = TypeVar("_Parsed")
 _Result = TypeVar("_Result")
 Api = Literal["chat", "responses"]
@@ -86,30 +74,6 @@ class _Conversation:
     schema_name: str
     schema: dict[str, Any]
     turns: list[tuple[str, str]] = field(default_factory=list)  # (assistant reply, our correction)
-
-
-def retry_after_seconds(headers: Any) -> float | None:
-    """`retry-after-ms` (OpenAI's own), else `retry-after` in seconds or as an HTTP date."""
-    milliseconds = headers.get("retry-after-ms")
-    if milliseconds:
-        try:
-            return max(0.0, float(milliseconds) / 1000)
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
 
 
 def _probe_image() -> bytes:
@@ -435,72 +399,17 @@ class _OpenAIStyleProvider:
     # ------------------------------------------------------------------ errors
 
     def _translate(self, exc: openai.APIError) -> ProviderError | ProviderMisconfigured | ImageRefused:
-        where = self._where()
-        if isinstance(exc, openai.APITimeoutError):
-            return ProviderUnavailable(
-                f"{self.name}: {where} did not answer within {self.endpoint.timeout:g} s.",
+        return translate_error(
+            exc,
+            ErrorContext(
                 provider=self.name,
-                code="timeout",
-            )
-        if isinstance(exc, openai.APIConnectionError):
-            return ProviderUnavailable(
-                f"{self.name}: cannot reach the server at {self.base_url} ({exc.__cause__ or exc}); "
-                "check that it is running and that the base URL is right.",
-                provider=self.name,
-                code="connection_failed",
-            )
-        if not isinstance(exc, openai.APIStatusError):  # e.g. a 200 whose body is not the API's shape
-            return ProviderReplyInvalid(f"{self.name}: unexpected reply from {where}: {exc}", provider=self.name)
-        message = exc.message
-        if isinstance(exc, openai.RateLimitError):
-            if exc.code == "insufficient_quota":  # retrying cannot help until someone pays
-                return ProviderMisconfigured(
-                    f"{self.name}: the account behind the API key has no quota left at {self.base_url}; "
-                    "check the plan and billing details.",
-                    provider=self.name,
-                )
-            return ProviderUnavailable(
-                f"{self.name}: rate limited by {self.base_url} (HTTP 429).",
-                provider=self.name,
-                retry_after=retry_after_seconds(exc.response.headers),
-                code="rate_limited",
-            )
-        if exc.status_code >= 500 or exc.status_code in (408, 409):
-            return ProviderUnavailable(
-                f"{self.name}: {self.base_url} answered HTTP {exc.status_code}: {message}",
-                provider=self.name,
-                retry_after=retry_after_seconds(exc.response.headers),
-                code="server_error",
-            )
-        if isinstance(exc, openai.PermissionDeniedError):
-            return ProviderMisconfigured(
-                f"{self.name}: {self.base_url} refused access to {where} (HTTP 403): {message}; "
-                f"check the permissions of the key in {self._key_setting()}.",
-                provider=self.name,
-            )
-        if isinstance(exc, openai.AuthenticationError):
-            return ProviderMisconfigured(
-                f"{self.name}: {self.base_url} rejected the API key for {where} (HTTP {exc.status_code}); "
-                f"check {self._key_setting()}.",
-                provider=self.name,
-            )
-        if isinstance(exc, openai.NotFoundError):
-            return ProviderMisconfigured(
-                f"{self.name}: {where} was not found (HTTP 404); check {self._model_setting()} "
-                "against the models this server offers, and the base URL.",
-                provider=self.name,
-            )
-        if exc.code in _CONTENT_POLICY_CODES:
-            return ImageRefused(f"{self.name} refused the image: {message}", provider=self.name)
-        if exc.status_code == 400 and _NO_VISION.search(message):
-            return ProviderMisconfigured(
-                f"{self.name}: {where} cannot read images; choose a vision model such as "
-                f"{self._vision_models_hint} ({self._model_setting()}).",
-                provider=self.name,
-            )
-        return ProviderMisconfigured(
-            f"{self.name}: {where} refused the request (HTTP {exc.status_code}): {message}",
-            provider=self.name,
+                where=self._where(),
+                base_url=self.base_url,
+                timeout=self.endpoint.timeout,
+                key_setting=self._key_setting(),
+                model_setting=self._model_setting(),
+                vision_models_hint=self._vision_models_hint,
+            ),
         )
 
     def _key_setting(self) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from core.db import transaction
+from core.db import maintenance_transaction
 from core.images.models import Image, ImageStatus
 from core.vision.base import Analysis
 from tests.fixtures import images as fx
@@ -101,7 +101,7 @@ def _store_analyses(batch_id: str, analyses: list[Analysis]) -> None:
     """Analyses as the worker would have stored them (named images of the batch)."""
     import uuid
 
-    with transaction() as session:
+    with maintenance_transaction() as session:
         images = session.query(Image).filter(Image.batch_id == uuid.UUID(batch_id)).all()
         for image, analysis in zip(images, analyses, strict=False):
             image.analysis = analysis.model_dump(mode="json")

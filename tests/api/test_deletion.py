@@ -18,7 +18,7 @@ from sqlmodel import col
 from core.accounts.models import User
 from core.batches.models import Batch
 from core.config import get_settings
-from core.db import get_sessionmaker, transaction
+from core.db import get_maintenance_sessionmaker, get_sessionmaker, maintenance_transaction, tenant_scope
 from core.images import processing
 from core.images.models import Image
 from core.redis import get_redis
@@ -28,7 +28,7 @@ from core.storage import ObjectStorage, get_storage
 from core.vision import chain
 from core.vision.models import AnalysisCacheEntry
 from tests.fixtures import images as fx
-from tests.support.api import create_batch, upload, wait_for_batch
+from tests.support.api import create_batch, organization_id, upload, wait_for_batch
 
 PASSWORD = "correct horse battery"  # what tests/conftest.py signs users up with
 
@@ -38,12 +38,11 @@ def _keys(prefix: str) -> list[str]:
 
 
 def _batch_prefix(client: TestClient, auth: dict[str, str], batch_id: str) -> str:
-    user_id = uuid.UUID(client.get("/me", headers=auth).json()["id"])
-    return retention.batch_prefix(user_id, uuid.UUID(batch_id))
+    return retention.batch_prefix(organization_id(client, auth), uuid.UUID(batch_id))
 
 
 def _tombstones(prefix: str) -> list[StorageTombstone]:
-    with transaction() as session:
+    with maintenance_transaction() as session:
         query = select(StorageTombstone).where(StorageTombstone.prefix == prefix)
         return list(session.execute(query).scalars())
 
@@ -51,7 +50,7 @@ def _tombstones(prefix: str) -> list[StorageTombstone]:
 def _settle_now(prefix: str) -> None:
     """Stand in for the wait until in-flight writers are done: make the tombstone due."""
     past = func.now() - timedelta(seconds=1)
-    with transaction() as session:
+    with maintenance_transaction() as session:
         session.execute(
             update(StorageTombstone)
             .where(col(StorageTombstone.prefix) == prefix)
@@ -60,7 +59,7 @@ def _settle_now(prefix: str) -> None:
 
 
 def _sweep() -> retention.RetentionReport:
-    return retention.sweep(sessions=get_sessionmaker(), storage=get_storage(), settings=get_settings())
+    return retention.sweep(sessions=get_maintenance_sessionmaker(), storage=get_storage(), settings=get_settings())
 
 
 def _stage_presigned_upload(client: TestClient, auth: dict[str, str], batch_id: str) -> None:
@@ -75,7 +74,7 @@ def _stage_presigned_upload(client: TestClient, auth: dict[str, str], batch_id: 
 
 
 def _count(model: Any, *where: Any) -> int:
-    with transaction() as session:
+    with maintenance_transaction() as session:
         return int(session.execute(select(func.count()).select_from(model).where(*where)).scalar_one())
 
 
@@ -154,11 +153,11 @@ def test_a_task_finishing_after_its_batch_was_deleted_ends_quietly_and_its_thumb
         settings=settings,
     )
 
-    outcome = processing.process(uuid.UUID(image_id), deps)
-
-    assert outcome == processing.Outcome.SUPERSEDED
-    assert _keys(prefix) == [], "the task removes the thumbnail it wrote after the deletion"
-    assert processing.process(uuid.UUID(image_id), deps) == processing.Outcome.SKIPPED  # a redelivery
+    with tenant_scope(organization_id(client, auth)):  # as the task wrapper does
+        outcome = processing.process(uuid.UUID(image_id), deps)
+        assert outcome == processing.Outcome.SUPERSEDED
+        assert _keys(prefix) == [], "the task removes the thumbnail it wrote after the deletion"
+        assert processing.process(uuid.UUID(image_id), deps) == processing.Outcome.SKIPPED  # a redelivery
     _sweep()
     assert len(_tombstones(prefix)) == 1, "kept until the settle time"
     _settle_now(prefix)
@@ -238,7 +237,7 @@ def test_a_storage_failure_after_the_commit_is_finished_by_the_retention_sweep(
     assert sum("/originals/" in key for key in _keys(prefix)) == 2, "S3 was down: the files are still there"
     (tombstone,) = _tombstones(prefix)
     assert tombstone.attempts == 1 and tombstone.last_error and "EndpointConnectionError" in tombstone.last_error
-    with transaction() as session:
+    with maintenance_transaction() as session:
         due_later = session.execute(select(func.now() < tombstone.next_attempt_at)).scalar_one()
     assert due_later, "retried with backoff, not in a tight loop"
 
@@ -275,6 +274,7 @@ def test_deleting_an_account_removes_all_data_and_revokes_every_token(
 ) -> None:
     email, auth = _sign_up(client)
     user_id = uuid.UUID(client.get("/me", headers=auth).json()["id"])
+    personal = organization_id(client, auth)
     login = client.post("/auth/login", json={"email": email, "password": PASSWORD})
     second_token = {"Authorization": f"Bearer {login.json()['access_token']}"}
     finished = create_batch(client, auth)
@@ -285,21 +285,26 @@ def test_deleting_an_account_removes_all_data_and_revokes_every_token(
     upload(client, auth, open_batch["id"], [("waiting.jpg", fx.jpeg(seed=670))])
     others = create_batch(client, other_auth)
     upload(client, other_auth, others["id"], [("theirs.jpg", fx.jpeg(seed=671))])
-    with transaction() as session:  # what a remote provider said about each picture, and about another's
+    with maintenance_transaction() as session:  # what a remote provider said about each picture, and about another's
         checksums = list(session.execute(select(Image.checksum).where(Image.owner_id == user_id)).scalars())
         foreign = session.execute(select(Image.checksum).where(Image.batch_id == uuid.UUID(others["id"]))).scalar_one()
-        for checksum in [*checksums, foreign]:
-            session.add(AnalysisCacheEntry(checksum=checksum, provider="openai", prompt_key="v1:test", analysis={}))
-    assert _keys(retention.user_prefix(user_id))
+        theirs = organization_id(client, other_auth)
+        for tenant, checksum in [*((personal, c) for c in checksums), (theirs, foreign)]:
+            session.add(
+                AnalysisCacheEntry(
+                    organization_id=tenant, checksum=checksum, provider="openai", prompt_key="v1:test", analysis={}
+                )
+            )
+    assert _keys(retention.organization_prefix(personal))
 
     response = client.request("DELETE", "/auth/me", json={"password": PASSWORD}, headers=auth)
 
     assert response.status_code == 204, response.text
-    assert _keys(retention.user_prefix(user_id)) == [], "every stored object of the account is gone"
+    assert _keys(retention.organization_prefix(personal)) == [], "every stored object of the account is gone"
     assert _count(User, col(User.id) == user_id) == 0
-    assert _count(Batch, col(Batch.owner_id) == user_id) == 0
+    assert _count(Batch, col(Batch.organization_id) == personal) == 0
     assert _count(Image, col(Image.owner_id) == user_id) == 0
-    assert _count(AnalysisCacheEntry, col(AnalysisCacheEntry.checksum).in_(checksums)) == 0
+    assert _count(AnalysisCacheEntry, col(AnalysisCacheEntry.organization_id) == personal) == 0
     assert _count(AnalysisCacheEntry, col(AnalysisCacheEntry.checksum) == foreign) == 1
     for headers in (auth, second_token):
         for path in ("/me", "/batches", f"/batches/{finished['id']}"):

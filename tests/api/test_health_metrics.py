@@ -60,11 +60,6 @@ def _free_port() -> int:
 
 
 @pytest.mark.slow
-# Known problem, not hidden: in one full `make test` run (after this session's changes to
-# worker/metrics.py, which now keeps the running process's own sample files) this read 2 of 5
-# named images; it passed in the other full runs and alone. Cause not found yet; not strict, so
-# a pass still counts. See the session note.
-@pytest.mark.xfail(strict=False, reason="failed once in a full run; see the comment above")
 def test_worker_metrics_aggregate_prefork_children(
     client: TestClient, auth: dict[str, str], worker: WorkerProcess, tmp_path_factory: pytest.TempPathFactory
 ) -> None:

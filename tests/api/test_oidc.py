@@ -157,7 +157,7 @@ def test_signing_in_with_the_provider_creates_an_account_without_storing_the_ema
 ) -> None:  # type: ignore[no-untyped-def]
     from core.accounts.models import User
     from core.accounts.security import email_hash
-    from core.db import transaction
+    from core.db import maintenance_transaction
 
     oidc_settings.user.email = f"oidc-{secrets.token_hex(4)}@example.com"
     done, _ = _sign_in(client, oidc_settings)
@@ -169,7 +169,7 @@ def test_signing_in_with_the_provider_creates_an_account_without_storing_the_ema
     me = client.get("/me")  # the cookie jar now holds the session
     assert me.status_code == 200, me.text
     assert me.json()["display_name"] == "Pat Example" and me.json()["email"] is None
-    with transaction() as session:
+    with maintenance_transaction() as session:
         user = session.query(User).filter(User.oidc_subject == oidc_settings.user.subject).one()
         assert user.email is None and user.password_hash is None
         assert user.email_hash == email_hash(oidc_settings.user.email)
@@ -178,7 +178,7 @@ def test_signing_in_with_the_provider_creates_an_account_without_storing_the_ema
     # The same person again: the same account.
     again, _ = _sign_in(client, oidc_settings)
     assert again.status_code == 302
-    with transaction() as session:
+    with maintenance_transaction() as session:
         assert session.query(User).filter(User.oidc_subject == oidc_settings.user.subject).count() == 1
 
 

@@ -172,7 +172,7 @@ def test_presigned_upload_gets_the_same_checks(client: TestClient, auth: dict[st
 
     from core.storage import get_storage
 
-    staged = [k for k in get_storage().list_keys("users/") if f"/batches/{batch['id']}/incoming/" in k]
+    staged = [k for k in get_storage().list_keys("orgs/") if f"/batches/{batch['id']}/incoming/" in k]
     assert staged == [], "staged objects are removed after completion"
     client.post(f"/batches/{batch['id']}/start", headers=auth)
     archive = download_zip(client, auth, wait_for_batch(client, auth, batch["id"])["id"])
@@ -187,9 +187,10 @@ def test_overlapping_zip_builds_of_one_version_keep_a_downloadable_zip(
     the recorded ZIP must survive the one that loses."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from core.db import get_sessionmaker
+    from core.db import get_sessionmaker, tenant_scope
     from core.exports.service import build_zip
     from core.storage import get_storage
+    from tests.support.api import organization_id
 
     batch = create_batch(client, auth)
     upload(client, auth, batch["id"], [("a.jpg", fx.jpeg(seed=501)), ("b.png", fx.png(seed=502))])
@@ -199,13 +200,14 @@ def test_overlapping_zip_builds_of_one_version_keep_a_downloadable_zip(
     assert client.patch(f"/images/{first['id']}", json={"alt_text": "Edited once."}, headers=auth).status_code == 200
     import uuid as _uuid
 
+    tenant = organization_id(client, auth)
+
+    def build(_: int) -> object:
+        with tenant_scope(tenant):  # as the task wrapper does
+            return build_zip(_uuid.UUID(batch["id"]), sessions=get_sessionmaker(), storage=get_storage())
+
     with ThreadPoolExecutor(3) as pool:
-        list(
-            pool.map(
-                lambda _: build_zip(_uuid.UUID(batch["id"]), sessions=get_sessionmaker(), storage=get_storage()),
-                range(3),
-            )
-        )
+        list(pool.map(build, range(3)))
     done = wait_for_batch(client, auth, batch["id"])
     assert done["download_ready"]
     archive = download_zip(client, auth, batch["id"])
@@ -214,7 +216,7 @@ def test_overlapping_zip_builds_of_one_version_keep_a_downloadable_zip(
     # own build of this version may still be finishing: give it a moment).
     deadline = time.monotonic() + 15
     while True:
-        exports = [k for k in get_storage().list_keys("users/") if f"/batches/{batch['id']}/exports/" in k]
+        exports = [k for k in get_storage().list_keys("orgs/") if f"/batches/{batch['id']}/exports/" in k]
         if len(exports) == 1 or time.monotonic() > deadline:
             break
         time.sleep(0.2)

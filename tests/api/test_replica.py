@@ -27,6 +27,7 @@ from core import db
 from core.config import PROJECT_ROOT, get_settings
 from core.redis import get_redis
 from tests.conftest import TEST_DB
+from tests.support.api import organization_id
 from tests.support.postgres import PrivateCluster, server_bin
 
 PG_BIN = server_bin()
@@ -77,11 +78,12 @@ def with_replica(replica_server: PrivateCluster, monkeypatch: pytest.MonkeyPatch
 
 
 USERS = db.metadata.tables["users"]
+ORGANIZATIONS = db.metadata.tables["organizations"]
 BATCHES = db.metadata.tables["batches"]
 
 
 def _copy_to_replica(writer: Engine, source: Table, row_id: object, **changes: object) -> None:
-    with db.get_engine().connect() as primary:
+    with db.get_maintenance_engine().connect() as primary:  # every tenant's rows
         row = dict(primary.execute(select(source).where(source.c.id == row_id)).mappings().one())
     with writer.begin() as replica:
         replica.execute(insert(source).values({**row, **changes}))
@@ -119,6 +121,7 @@ def test_listings_read_the_replica_writes_and_writers_read_the_primary(
     user_id = _user_id(client, auth)
     # The replica's copy differs from the primary's, and it has a batch the primary lacks.
     _copy_to_replica(replica_writer, USERS, user_id)
+    _copy_to_replica(replica_writer, ORGANIZATIONS, organization_id(client, auth))
     _copy_to_replica(replica_writer, BATCHES, batch_id, name="on-replica")
     replica_only = uuid.uuid4()
     _copy_to_replica(replica_writer, BATCHES, batch_id, id=replica_only, name="replica-only")
@@ -129,10 +132,15 @@ def test_listings_read_the_replica_writes_and_writers_read_the_primary(
     assert _names(client, auth) == {"on-primary"}
 
     # Meanwhile a user who wrote nothing reads the replica.
-    other_id = _user_id(client, other_auth)
+    other_id, other_organization = _user_id(client, other_auth), organization_id(client, other_auth)
     _copy_to_replica(replica_writer, USERS, other_id)
+    _copy_to_replica(replica_writer, ORGANIZATIONS, other_organization)
     with replica_writer.begin() as conn:
-        conn.execute(insert(BATCHES).values(id=uuid.uuid4(), owner_id=other_id, name="other-on-replica"))
+        conn.execute(
+            insert(BATCHES).values(
+                id=uuid.uuid4(), owner_id=other_id, organization_id=other_organization, name="other-on-replica"
+            )
+        )
     assert _names(client, other_auth) == {"other-on-replica"}
 
     # Once the marker expires, the dashboard list and the image listing come from the replica...

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from core.config import PROJECT_ROOT, get_settings
-from core.db import transaction
+from core.db import maintenance_transaction
 from core.images.models import Image
 from core.storage import get_storage
 from tests.fixtures import images as fx
@@ -34,11 +34,11 @@ BAD_INPUTS: list[tuple[str, str, Callable[[], bytes], str]] = [
 
 def _stored_keys(batch_id: str, folder: str = "") -> list[str]:
     """Keys under the batch (all of them, or one folder such as "originals")."""
-    return [k for k in get_storage().list_keys("users/") if f"/batches/{batch_id}/{folder}" in k]
+    return [k for k in get_storage().list_keys("orgs/") if f"/batches/{batch_id}/{folder}" in k]
 
 
 def _image_rows(batch_id: str) -> int:
-    with transaction() as session:
+    with maintenance_transaction() as session:
         return int(
             session.execute(
                 select(func.count()).select_from(Image).where(Image.batch_id == uuid.UUID(batch_id))
@@ -111,7 +111,7 @@ def test_hostile_filenames_are_sanitized_and_never_in_keys(client: TestClient, a
     assert not any(ord(c) < 32 for c in first["filename"])
     assert len(second["filename"]) <= 255 and second["filename"].endswith(".jpg")
     for key in _stored_keys(batch["id"], "originals/"):
-        assert re.fullmatch(r"users/[0-9a-f-]{36}/batches/[0-9a-f-]{36}/originals/[0-9a-f-]{36}\.jpg", key), key
+        assert re.fullmatch(r"orgs/[0-9a-f-]{36}/batches/[0-9a-f-]{36}/originals/[0-9a-f-]{36}\.jpg", key), key
 
 
 def test_duplicate_in_batch_is_reported_and_skipped(client: TestClient, auth: dict[str, str]) -> None:

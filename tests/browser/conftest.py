@@ -79,7 +79,20 @@ def frontend_build(browser_prerequisites: None, artifacts: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def stack(services: None, frontend_build: None, artifacts: Path, request: pytest.FixtureRequest) -> Iterator[Any]:
+def stack_env() -> dict[str, str]:
+    """Extra environment for the module's stack (a module overrides this fixture, e.g. to
+    point the API at a local OpenID Connect provider or Stripe fake)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def stack(
+    services: None,
+    frontend_build: None,
+    artifacts: Path,
+    stack_env: dict[str, str],
+    request: pytest.FixtureRequest,
+) -> Iterator[Any]:
     """API, worker, realtime and frontend for this module only: its worker must not outlive
     the module, or it would take jobs meant for the worker tests' own workers. The session's
     shared worker is stopped meanwhile, or it would name the module's images behind its back."""
@@ -89,7 +102,7 @@ def stack(services: None, frontend_build: None, artifacts: Path, request: pytest
     if session_worker is not None:
         session_worker.stop()
     module = _load_stack_module()
-    running = module.Stack(log_dir=artifacts / "logs").start(timeout=120, realtime_wait=60)
+    running = module.Stack(log_dir=artifacts / "logs", env=stack_env).start(timeout=120, realtime_wait=60)
     try:
         yield running
     finally:

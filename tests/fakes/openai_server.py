@@ -513,9 +513,10 @@ def _instance(schema: dict[str, Any], name: str, colour: str | None) -> Any:
 
 
 def _estimate_tokens(body: dict[str, Any]) -> int:
-    """About what OpenAI bills: 4 characters a token, 85 per low-detail image."""
+    """About what OpenAI bills: 4 characters a token, 85 per low-detail image (counted, not decoded again)."""
     recorded = Recorded("POST", "", {}, body)
-    return len(recorded.text()) // 4 + 85 * len(recorded.images())
+    images = sum(1 for part in recorded.parts() if _DATA_URL.match(_image_url(part) or ""))
+    return len(recorded.text()) // 4 + 85 * images
 
 
 def _chat_reply(model: str, content: str | None, behaviour: Behaviour, usage: tuple[int, int]) -> dict[str, Any]:

@@ -1,9 +1,10 @@
 """A Sentry ingest endpoint on 127.0.0.1 that records what the real SDK sends.
 
-The SDK posts envelopes to POST /api/<project>/envelope/ (gzip unless compression is off):
-a JSON header line, then items, each a JSON item header and a payload whose byte length the
-header may give (https://develop.sentry.dev/sdk/data-model/envelopes/). The raw, decompressed
-envelope is kept so tests can assert that a secret appears nowhere in what left the process.
+The SDK posts envelopes to POST /api/<project>/envelope/ (brotli when that module is
+installed, else gzip, unless compression is off): a JSON header line, then items, each a
+JSON item header and a payload whose byte length the header may give
+(https://develop.sentry.dev/sdk/data-model/envelopes/). The raw, decompressed envelope is
+kept so tests can assert that a secret appears nowhere in what left the process.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
+
+import brotli  # type: ignore[import-untyped]
 
 _ENVELOPE_PATH = re.compile(r"^/api/(\d+)/envelope/?$")
 
@@ -69,6 +72,8 @@ class FakeSentry:
                     body = gzip.decompress(body)
                 elif encoding == "deflate":
                     body = zlib.decompress(body)
+                elif encoding == "br":  # sentry-sdk prefers brotli when the module is installed
+                    body = brotli.decompress(body)
                 header, items = parse(body)
                 envelope = Envelope(match.group(1), self.headers.get("X-Sentry-Auth", ""), body, header, items)
                 with fake._lock:

@@ -24,6 +24,7 @@ DOCKER_COMPOSE = shutil.which("docker-compose")
 REQUIRED_SECRETS = [
     "RENAMER_SECRET_KEY",
     "POSTGRES_PASSWORD",
+    "RENAMER_APP_DB_PASSWORD",
     "MINIO_ROOT_PASSWORD",
     "RENAMER_S3_SECRET_KEY",
     "GRAFANA_ADMIN_PASSWORD",
@@ -237,6 +238,18 @@ def test_compose_app_containers_are_locked_down(compose_config: dict) -> None:
         assert env.get("RENAMER_OPENAI_API_KEY") is None
     for name in ("postgres", "redis", "minio", "clamav", "api", "beat"):
         assert services[name]["healthcheck"]["test"], name
+
+
+def test_compose_app_connects_as_its_own_role_and_only_workers_get_the_owner(compose_config: dict) -> None:
+    """Row-level security applies to the app's role, not to the tables' owner: the api and
+    realtime containers never hold the owner's URL; migrations and the workers' sweeps do."""
+    services = compose_config["services"]
+    for name in ("api", "worker", "worker-io", "realtime", "migrations"):
+        assert services[name]["environment"]["RENAMER_DATABASE_URL"].startswith("postgresql+psycopg://renamer_app:")
+    for name in ("migrations", "worker", "worker-io"):
+        assert services[name]["environment"]["RENAMER_DATABASE_OWNER_URL"].startswith("postgresql+psycopg://renamer:")
+    for name in ("api", "realtime", "beat"):
+        assert "RENAMER_DATABASE_OWNER_URL" not in services[name].get("environment", {}), name
 
 
 def test_env_example_documents_every_variable_the_compose_file_reads() -> None:

@@ -221,6 +221,19 @@ def test_secrets_are_only_referenced_never_rendered() -> None:
         render({"existingSecret": ""})
 
 
+def test_the_database_owner_secret_reaches_only_migrations_and_workers() -> None:
+    """Row-level security binds the app's role; the owner's URL (migrations, cross-tenant
+    sweeps) stays out of the api and realtime pods when it has a Secret of its own."""
+    docs = render({"existingSecret": "prod-renamer", "databaseOwnerSecret": "prod-renamer-owner"})
+    owner = {"secretRef": {"name": "prod-renamer-owner"}}
+    for name, spec in pod_specs(docs):
+        for each in spec["containers"]:
+            if name.endswith(("-frontend", "-clamav")):
+                continue
+            expected = name.endswith(("-migrations", "-worker", "-worker-io"))
+            assert (owner in each["envFrom"]) == expected, name
+
+
 def test_migrations_run_as_a_hook_before_install_and_upgrade() -> None:
     job = find(render(), "Job", "migrations")
     annotations = job["metadata"]["annotations"]

@@ -123,3 +123,44 @@ def test_health_and_metrics_are_served_on_the_same_port(realtime: RealtimeProces
         "process_resident_memory_bytes",
     ):
         assert f"# TYPE {name}" in metrics
+
+
+def test_events_reach_every_member_of_the_organization_and_no_one_else(
+    client: TestClient,
+    auth: dict[str, str],
+    other_auth: dict[str, str],
+    new_client: Callable[..., Client],
+    realtime: RealtimeProcess,
+) -> None:
+    """The organization's room: members get its batches' events without joining; a socket of
+    another organization gets none and cannot join. Events carry the tenant id."""
+    from tests.api.test_organizations import join
+    from tests.fixtures import images as fx
+    from tests.support.api import organization_id, upload
+
+    shared = organization_id(client, auth)
+    member = join(client, owner=auth, member=other_auth, organization_id=shared)
+    stranger_signup = client.post(
+        "/auth/signup", json={"email": f"s-{uuid.uuid4().hex[:10]}@example.com", "password": "correct horse battery"}
+    )
+    stranger = {"Authorization": f"Bearer {stranger_signup.json()['access_token']}"}
+    batch = create_batch(client, auth, name="Team batch")
+    owner_socket = new_client().connect(token=token_of(auth))
+    member_socket = new_client().connect(token=token_of(member))
+    stranger_socket = new_client().connect(token=token_of(stranger))
+    assert stranger_socket.join(batch["id"])["code"] == "not_found"
+
+    assert upload(client, member, batch["id"], [("team.jpg", fx.jpeg(seed=971))]).status_code == 200
+
+    for socket in (owner_socket, member_socket):
+        socket.wait_for(lambda received: len(received) >= 1, timeout=15, what="the upload event")
+        (event,) = [r for r in socket.events(batch["id"]) if r.name == "IMAGE_UPLOADED"]
+        assert event.payload["organization_id"] == str(shared)
+    assert stranger_socket.events() == []
+
+    member_id = client.get("/me", headers=member).json()["id"]
+    assert client.delete(f"/organizations/{shared}/members/{member_id}", headers=auth).status_code == 204
+    removed = new_client()
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        removed.connect(token=token_of(member))
+    assert _refusal_code(removed) == "not_a_member"

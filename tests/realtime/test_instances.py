@@ -29,7 +29,6 @@ def test_every_instance_fans_out_every_event(
     realtime: RealtimeProcess,
     second_instance: RealtimeProcess,
 ) -> None:
-    owner_id = uuid.UUID(client.get("/me", headers=auth).json()["id"])
     batch = create_batch(client, auth)["id"]
     on_a = new_client(realtime.url).connect(token=token_of(auth))
     on_b = new_client(second_instance.url).connect(token=token_of(auth))
@@ -51,7 +50,6 @@ def test_every_instance_fans_out_every_event(
                     mode="json", exclude={"image_id"}
                 ),
             ),
-            owner_id=owner_id,
         )
 
     def three(client: Client) -> Callable[[list[Received]], bool]:

@@ -44,14 +44,13 @@ def _count(client: Client, batch_id: str, n: int) -> Callable[[list[Received]], 
 def test_events_published_out_of_order_arrive_in_order(
     client: TestClient, auth: dict[str, str], new_client: Callable[..., Client], realtime: RealtimeProcess
 ) -> None:
-    owner_id = uuid.UUID(client.get("/me", headers=auth).json()["id"])
     batch = create_batch(client, auth)["id"]
     socket = new_client().connect(token=token_of(auth))
     assert socket.join(batch)["seq"] == 0
 
     published = time.time()
     for seq in (2, 1, 4, 3, 6, 5):
-        publish(_event(batch, seq), owner_id=owner_id)
+        publish(_event(batch, seq))
     socket.wait_for(_count(socket, batch, 6), timeout=10, what="six swapped events")
     received = socket.events(batch)
     assert _seqs(received) == [1, 2, 3, 4, 5, 6]
@@ -63,8 +62,8 @@ def test_events_published_out_of_order_arrive_in_order(
         assert ImageUploaded.model_validate({**event.data, "image_id": event.image_id})
 
     # A duplicate is not delivered twice.
-    publish(_event(batch, 6), owner_id=owner_id)
-    publish(_event(batch, 7), owner_id=owner_id)
+    publish(_event(batch, 6))
+    publish(_event(batch, 7))
     socket.wait_for(_count(socket, batch, 7), timeout=10, what="seq 7")
     assert _seqs(socket.events(batch)) == [1, 2, 3, 4, 5, 6, 7]
     metrics = realtime.metrics()
@@ -75,19 +74,18 @@ def test_events_published_out_of_order_arrive_in_order(
 def test_a_missing_event_holds_later_ones_only_briefly(
     client: TestClient, auth: dict[str, str], new_client: Callable[..., Client]
 ) -> None:
-    owner_id = uuid.UUID(client.get("/me", headers=auth).json()["id"])
     gappy, other = create_batch(client, auth)["id"], create_batch(client, auth)["id"]
     socket = new_client().connect(token=token_of(auth))
     socket.join(gappy)
     socket.join(other)
 
-    publish(_event(gappy, 1), owner_id=owner_id)
+    publish(_event(gappy, 1))
     socket.wait_for(_count(socket, gappy, 1), timeout=10, what="seq 1")
 
     sent = time.time()
-    publish(_event(gappy, 3), owner_id=owner_id)  # 2 is missing
-    publish(_event(gappy, 4), owner_id=owner_id)
-    publish(_event(other, 1), owner_id=owner_id)  # another batch does not wait for that gap
+    publish(_event(gappy, 3))  # 2 is missing
+    publish(_event(gappy, 4))
+    publish(_event(other, 1))  # another batch does not wait for that gap
     socket.wait_for(_count(socket, gappy, 3), timeout=10, what="seq 3 and 4 after the hold")
     got = socket.events(gappy)
     assert _seqs(got) == [1, 3, 4]
@@ -97,8 +95,8 @@ def test_a_missing_event_holds_later_ones_only_briefly(
     assert first_of_other.at < got[1].at, "the other batch was held behind this batch's gap"
 
     # The missing event turns up after its gap was skipped: dropped, so the order holds.
-    publish(_event(gappy, 2), owner_id=owner_id)
-    publish(_event(gappy, 5), owner_id=owner_id)
+    publish(_event(gappy, 2))
+    publish(_event(gappy, 5))
     socket.wait_for(_count(socket, gappy, 4), timeout=10, what="seq 5")
     assert _seqs(socket.events(gappy)) == [1, 3, 4, 5]
 
@@ -113,8 +111,8 @@ def test_a_missing_event_holds_later_ones_only_briefly(
         counts=Counts(total=1, processed=0, failed=0),
         data=BatchProcessingStarted().model_dump(mode="json"),
     )
-    publish(started, owner_id=owner_id)
-    publish(_event(fresh, 1), owner_id=owner_id)
+    publish(started)
+    publish(_event(fresh, 1))
     socket.wait_for(_count(socket, fresh, 2), timeout=10, what="the first two events of a new batch")
     assert [(r.name, r.payload["seq"]) for r in socket.events(fresh)] == [
         ("IMAGE_UPLOADED", 1),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import time
+import uuid
 import zipfile
 from typing import Any
 
@@ -53,3 +54,10 @@ def download_zip(client: TestClient, auth: dict[str, str], batch_id: str) -> zip
     response = httpx.get(link.json()["url"], timeout=60)
     assert response.status_code == 200, response.text[:300]
     return zipfile.ZipFile(io.BytesIO(response.content))
+
+
+def organization_id(client: TestClient, auth: dict[str, str]) -> uuid.UUID:
+    """The organization the caller works in (their personal one right after sign-up)."""
+    response = client.get("/organizations/current", headers=auth)
+    assert response.status_code == 200, response.text
+    return uuid.UUID(response.json()["id"])

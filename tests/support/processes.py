@@ -30,6 +30,11 @@ class WorkerProcess:
         self.pool = pool
         self.queues = queues
         self.env = {**os.environ, **(env or {})}
+        if "PROMETHEUS_MULTIPROC_DIR" not in (env or {}):
+            # A test module that imports worker.app sets this folder in the test process; a
+            # worker inheriting it would share one folder with every process started after it
+            # and aggregate (and at start-up clean out) their samples. Its own, from worker.app.
+            self.env.pop("PROMETHEUS_MULTIPROC_DIR", None)
         self.log_path = log_dir / f"worker-{name}.log"
         self.schedule = log_dir / f"beat-{name}.schedule"
         self.beat = beat

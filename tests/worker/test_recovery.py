@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from core.config import get_settings
-from core.db import get_sessionmaker, transaction
+from core.db import get_maintenance_sessionmaker, maintenance_transaction
 from core.images.models import Image, ImageStatus
 from core.images.sweep import sweep
 from core.redis import get_redis
@@ -33,13 +33,15 @@ def test_a_job_lost_between_commit_and_send_is_recovered_by_the_sweep(
     assert client.get(f"/batches/{batch['id']}", headers=auth).json()["processed_images"] == 0, "no job was sent"
 
     # Age the rows past the grace period instead of waiting for it.
-    with transaction() as session:
+    with maintenance_transaction() as session:
         session.execute(
             update(Image)
             .where(Image.batch_id == uuid.UUID(batch["id"]))
             .values(updated_at=Image.updated_at - get_settings().stuck_queued_after_seconds * 2 * timedelta(seconds=1))
         )
-    report = sweep(sessions=get_sessionmaker(), storage=get_storage(), cache=get_redis(), settings=get_settings())
+    report = sweep(
+        sessions=get_maintenance_sessionmaker(), storage=get_storage(), cache=get_redis(), settings=get_settings()
+    )
     assert report.images_requeued >= 3
     done = wait_for_batch(client, auth, batch["id"])
     assert (done["status"], done["processed_images"]) == ("COMPLETED", 3)
@@ -52,7 +54,7 @@ def test_a_permanent_failure_marks_the_image_and_the_batch_carries_on(
     batch = create_batch(client, auth)
     results = upload(client, auth, batch["id"], [("good.jpg", fx.jpeg(seed=410)), ("gone.jpg", fx.jpeg(seed=411))])
     good_id, gone_id = (r["image_id"] for r in results.json()["results"])
-    with transaction() as session:
+    with maintenance_transaction() as session:
         gone = session.get_one(Image, uuid.UUID(gone_id))
         get_storage().delete(gone.storage_key)  # the original vanished from storage
     monkeypatch.undo()
@@ -82,7 +84,7 @@ def test_an_image_whose_attempts_all_died_is_failed_not_resent_forever(
     image_id = upload(client, auth, batch["id"], [("crashy.jpg", fx.jpeg(seed=420))]).json()["results"][0]["image_id"]
     client.post(f"/batches/{batch['id']}/start", headers=auth)
     settings = get_settings()
-    with transaction() as session:  # every claim so far died with its worker
+    with maintenance_transaction() as session:  # every claim so far died with its worker
         session.execute(
             update(Image)
             .where(Image.id == uuid.UUID(image_id))
@@ -92,7 +94,7 @@ def test_an_image_whose_attempts_all_died_is_failed_not_resent_forever(
                 claimed_at=Image.updated_at - timedelta(hours=1),
             )
         )
-    report = sweep(sessions=get_sessionmaker(), storage=get_storage(), cache=get_redis(), settings=settings)
+    report = sweep(sessions=get_maintenance_sessionmaker(), storage=get_storage(), cache=get_redis(), settings=settings)
     assert report.images_failed >= 1
     done = wait_for_batch(client, auth, batch["id"], download=False)
     assert (done["status"], done["failed_images"]) == ("FAILED", 1)

@@ -4,7 +4,7 @@
 import createClient, { type Client, type Middleware } from "openapi-fetch";
 
 import { runtimeConfig } from "@/lib/config";
-import { getToken, reportUnauthorized } from "@/lib/session";
+import { CSRF_HEADER, csrfToken, refreshCsrf, reportUnauthorized } from "@/lib/session";
 
 import type { components, paths } from "./schema";
 
@@ -17,6 +17,15 @@ export type FileResult = Schemas["FileResult"];
 export type UploadResults = Schemas["UploadResults"];
 export type User = Schemas["UserPublic"];
 export type TokenResponse = Schemas["TokenResponse"];
+export type Organization = Schemas["OrganizationPublic"];
+export type OrganizationRole = Organization["role"];
+export type Member = Schemas["MemberPublic"];
+export type Invitation = Schemas["InvitationPublic"];
+export type ApiKey = Schemas["ApiKeyPublic"];
+export type ApiKeyCreated = Schemas["ApiKeyCreated"];
+export type Billing = Schemas["BillingPublic"];
+export type Plan = Schemas["PlanPublic"];
+export type Usage = Schemas["UsagePublic"];
 
 /** The body of every error response (core/errors.py, api/errors.py). */
 export type ErrorBody = {
@@ -53,16 +62,43 @@ export function errorFrom(status: number, body: unknown): ApiError {
 
 // Requests to these answer 401 for a wrong password: that is a message, not a logout.
 const AUTH_PATHS = ["/auth/login", "/auth/signup"];
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-const authMiddleware: Middleware = {
+/** Every request that changes state carries the session's CSRF token (the cookie goes along by itself). */
+export function withCsrf(method: string, headers: Headers): Headers {
+  const token = csrfToken();
+  if (token && !SAFE_METHODS.has(method.toUpperCase())) headers.set(CSRF_HEADER, token);
+  return headers;
+}
+
+async function isCsrfRefusal(response: Response): Promise<boolean> {
+  if (response.status !== 403) return false;
+  const body: unknown = await response.clone().json().catch(() => null);
+  return isErrorBody(body) && body.code === "csrf_failed";
+}
+
+// Unsent copies of state-changing requests, to send again once if another tab re-issued the
+// session (an organization switch) and this page's CSRF token went stale with it.
+const retryCopies = new WeakMap<Request, Request>();
+
+const sessionMiddleware: Middleware = {
   onRequest({ request }) {
-    const token = getToken();
-    if (token) request.headers.set("Authorization", `Bearer ${token}`);
+    withCsrf(request.method, request.headers);
+    if (!SAFE_METHODS.has(request.method)) retryCopies.set(request, request.clone());
     return request;
   },
-  onResponse({ request, response }) {
+  async onResponse({ request, response }) {
     const path = new URL(request.url).pathname;
     if (response.status === 401 && !AUTH_PATHS.some((p) => path.endsWith(p))) reportUnauthorized();
+    const copy = retryCopies.get(request);
+    retryCopies.delete(request);
+    if (copy && (await isCsrfRefusal(response))) {
+      const fresh = await refreshCsrf();
+      if (fresh) {
+        copy.headers.set(CSRF_HEADER, fresh);
+        return fetch(copy);
+      }
+    }
     return response;
   },
 };
@@ -71,8 +107,9 @@ let client: Client<paths> | null = null;
 
 export function api(): Client<paths> {
   if (!client) {
-    client = createClient<paths>({ baseUrl: runtimeConfig().apiUrl });
-    client.use(authMiddleware);
+    // credentials: the session cookie goes to the API's origin (same site, another port or host).
+    client = createClient<paths>({ baseUrl: runtimeConfig().apiUrl, credentials: "include" });
+    client.use(sessionMiddleware);
   }
   return client;
 }
@@ -131,12 +168,9 @@ export async function fetchAllImages(batchId: string, signal?: AbortSignal): Pro
 
 /** Downloads an authenticated response (e.g. the manifest) as a file. */
 export async function downloadWithAuth(path: string, filename: string): Promise<void> {
-  const headers = new Headers();
-  const token = getToken();
-  if (token) headers.set("Authorization", `Bearer ${token}`);
   let response: Response;
   try {
-    response = await fetch(`${runtimeConfig().apiUrl}${path}`, { headers });
+    response = await fetch(`${runtimeConfig().apiUrl}${path}`, { credentials: "include" });
   } catch {
     throw new ApiError(0, "network_error", NETWORK_DETAIL);
   }

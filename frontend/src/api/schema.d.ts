@@ -69,8 +69,11 @@ export interface paths {
         post?: never;
         /**
          * Delete Account
-         * @description Delete your account and all your data: every batch, image and stored file. Send your
-         *     password again to confirm (403 without it). Your tokens stop working at once.
+         * @description Delete your account and all your data: your personal organization and every
+         *     organization where you are the only member, with their batches, images and stored files.
+         *     Batches you made in an organization shared with others stay with it. Refused (409) while
+         *     you are the only owner of an organization with other members: make one of them an owner
+         *     first. Send your password again to confirm (403 without it). Your tokens stop working at once.
          */
         delete: operations["delete_account_auth_me_delete"];
         options?: never;
@@ -174,6 +177,28 @@ export interface paths {
          *     accounts may already upload (the web app shows a banner until the link is opened).
          */
         post: operations["sign_up_auth_signup_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/switch-organization": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Switch Organization
+         * @description Work in another organization you belong to: a new session (bearer token, or with
+         *     `use_cookie` the session cookie, as at login) whose tenant is that organization; the
+         *     current session ends. 404 for an organization you are not a member of.
+         */
+        post: operations["switch_organization_auth_switch_organization_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -301,7 +326,8 @@ export interface paths {
          * @description Upload images as multipart/form-data (one part per file, field name `files`).
          *
          *     Each file gets a result: accepted (with its image id) or rejected with a code and
-         *     a reason. Duplicates are skipped. The response is 422 only when every file was refused.
+         *     a reason. Duplicates are skipped; files past the plan's monthly images are rejected with
+         *     `quota_exceeded` and not stored. The response is 422 only when every file was refused.
          */
         post: operations["upload_images_batches__batch_id__images_post"];
         delete?: never;
@@ -408,6 +434,88 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/billing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Billing
+         * @description The organization's plan, its status, this month's usage and the plans on offer.
+         */
+        get: operations["get_billing_billing_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/billing/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Checkout
+         * @description Upgrade: a Stripe Checkout Session (subscription) for the plan; send the browser to `url`.
+         *     The plan changes when Stripe confirms the payment (webhook). Owner only.
+         */
+        post: operations["checkout_billing_checkout_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/billing/portal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Portal
+         * @description The Stripe billing portal (card, invoices, cancellation at the period end). Owner only.
+         */
+        post: operations["portal_billing_portal_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/billing/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stripe Webhook
+         * @description Stripe's events, verified by the Stripe-Signature header. A replayed event is
+         *     acknowledged (200) and not applied again.
+         */
+        post: operations["stripe_webhook_billing_webhook_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -504,6 +612,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/invitations/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept Invitation
+         * @description Join the organization of an invitation, signed in with the address it was sent to.
+         *     Switch to it afterwards (POST /auth/switch-organization) to work in it.
+         */
+        post: operations["accept_invitation_invitations_accept_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me": {
         parameters: {
             query?: never;
@@ -538,6 +667,195 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/organizations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Organizations
+         * @description Every organization you belong to, with your role (personal first).
+         */
+        get: operations["list_organizations_organizations_get"];
+        put?: never;
+        /**
+         * Create Organization
+         * @description A new organization with you as its owner. Switch to it (POST /auth/switch-organization)
+         *     to work in it.
+         */
+        post: operations["create_organization_organizations_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/organizations/{organization_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Rename Organization */
+        patch: operations["rename_organization_organizations__organization_id__patch"];
+        trace?: never;
+    };
+    "/organizations/{organization_id}/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Api Keys */
+        get: operations["list_api_keys_organizations__organization_id__api_keys_get"];
+        put?: never;
+        /**
+         * Create Api Key
+         * @description A key for the API in this organization (`Authorization: Bearer rk_...`), with member
+         *     rights. The key is in this answer only; it is stored hashed.
+         */
+        post: operations["create_api_key_organizations__organization_id__api_keys_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/organizations/{organization_id}/api-keys/{key_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke Api Key
+         * @description Revoked at once: the next request with the key gets 401.
+         */
+        delete: operations["revoke_api_key_organizations__organization_id__api_keys__key_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/organizations/{organization_id}/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Invitations
+         * @description Invitations not yet accepted or revoked (expired ones say so).
+         */
+        get: operations["list_invitations_organizations__organization_id__invitations_get"];
+        put?: never;
+        /**
+         * Invite
+         * @description Mail a single-use invitation link. A new invitation to the same address replaces the
+         *     pending one. Only owners invite owners.
+         */
+        post: operations["invite_organizations__organization_id__invitations_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/organizations/{organization_id}/invitations/{invitation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke Invitation */
+        delete: operations["revoke_invitation_organizations__organization_id__invitations__invitation_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/organizations/{organization_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Members */
+        get: operations["list_members_organizations__organization_id__members_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/organizations/{organization_id}/members/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove Member
+         * @description Remove a member (owners and admins), or leave (your own id). Their access ends at once
+         *     and their API keys for this organization are revoked.
+         */
+        delete: operations["remove_member_organizations__organization_id__members__user_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Change Member Role
+         * @description Owners and admins change roles; only an owner makes (or unmakes) owners; the last
+         *     owner keeps their role (409).
+         */
+        patch: operations["change_member_role_organizations__organization_id__members__user_id__patch"];
+        trace?: never;
+    };
+    "/organizations/current": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Current Organization
+         * @description The organization this session (or API key) works in, with your role.
+         */
+        get: operations["current_organization_organizations_current_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -552,6 +870,87 @@ export interface components {
              * @description Required for email accounts.
              */
             password?: string | null;
+        };
+        /** ApiKeyCreate */
+        ApiKeyCreate: {
+            /**
+             * Name
+             * @description What the key is for, e.g. “nightly import”.
+             */
+            name: string;
+        };
+        /** ApiKeyCreated */
+        ApiKeyCreated: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Key
+             * @description Shown only now: store it safely. Send it as `Authorization: Bearer <key>`.
+             */
+            key: string;
+            /**
+             * Last Used At
+             * @description Updated at most once a minute.
+             */
+            last_used_at: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Organization Id
+             * Format: uuid
+             */
+            organization_id: string;
+            /**
+             * Prefix
+             * @description The key's first characters, to tell keys apart.
+             */
+            prefix: string;
+            /** Revoked At */
+            revoked_at: string | null;
+        };
+        /** ApiKeyPublic */
+        ApiKeyPublic: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Last Used At
+             * @description Updated at most once a minute.
+             */
+            last_used_at: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Organization Id
+             * Format: uuid
+             */
+            organization_id: string;
+            /**
+             * Prefix
+             * @description The key's first characters, to tell keys apart.
+             */
+            prefix: string;
+            /** Revoked At */
+            revoked_at: string | null;
         };
         /** BatchCreate */
         BatchCreate: {
@@ -805,6 +1204,59 @@ export interface components {
              */
             write_metadata?: boolean | null;
         };
+        /** BillingPublic */
+        BillingPublic: {
+            /**
+             * Billing Enabled
+             * @description Stripe is configured on this server.
+             */
+            billing_enabled: boolean;
+            /**
+             * Can Manage
+             * @description The caller is the owner: may start a checkout or open the portal.
+             */
+            can_manage: boolean;
+            /**
+             * Cancel At Period End
+             * @description Cancelled: the plan drops to Basic at current_period_end.
+             */
+            cancel_at_period_end: boolean;
+            /**
+             * Current Period End
+             * @description When the paid period ends (renews or, if cancelled, ends).
+             */
+            current_period_end: string | null;
+            /**
+             * Has Billing Account
+             * @description A Stripe customer exists, so the billing portal can open.
+             */
+            has_billing_account: boolean;
+            plan: components["schemas"]["PlanPublic"];
+            /** Plans */
+            plans: components["schemas"]["PlanPublic"][];
+            /**
+             * Status
+             * @description free, active, trialing, past_due, unpaid, canceled, incomplete ...
+             */
+            status: string;
+            usage: components["schemas"]["UsagePublic"];
+        };
+        /** BillingRedirect */
+        BillingRedirect: {
+            /**
+             * Url
+             * @description Send the browser here (Stripe Checkout or the billing portal).
+             */
+            url: string;
+        };
+        /** CheckoutRequest */
+        CheckoutRequest: {
+            /**
+             * Plan
+             * @description The plan code to buy: PRO or MAX.
+             */
+            plan: string;
+        };
         /** CompleteRequest */
         CompleteRequest: {
             /** Upload Ids */
@@ -820,6 +1272,11 @@ export interface components {
             csrf_token: string;
             /** Expires In */
             expires_in: number;
+            /**
+             * Organization Id
+             * @description The organization this session works in.
+             */
+            organization_id?: string | null;
             user: components["schemas"]["UserPublic"];
         };
         /** CsrfTokenResponse */
@@ -954,6 +1411,55 @@ export interface components {
          * @enum {string}
          */
         ImageStatus: "PENDING" | "QUEUED" | "PROCESSING" | "NAMED" | "FAILED";
+        /** InvitationAccept */
+        InvitationAccept: {
+            /** Token */
+            token: string;
+        };
+        /** InvitationCreate */
+        InvitationCreate: {
+            /**
+             * Email
+             * Format: email
+             */
+            email: string;
+            /** @default member */
+            role?: components["schemas"]["OrganizationRole"];
+        };
+        /**
+         * InvitationPublic
+         * @description A pending invitation. The address itself is not stored (only its hash): `email_hint`
+         *     is what is shown of it, taken when the invitation was made.
+         */
+        InvitationPublic: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Email Hint */
+            email_hint?: string | null;
+            /** Expired */
+            expired: boolean;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Invited By */
+            invited_by: string | null;
+            /**
+             * Organization Id
+             * Format: uuid
+             */
+            organization_id: string;
+            role: components["schemas"]["OrganizationRole"];
+        };
         /** KeywordSuggestionPublic */
         KeywordSuggestionPublic: {
             /** Keyword */
@@ -1023,6 +1529,68 @@ export interface components {
              */
             use_cookie?: boolean;
         };
+        /** MemberPublic */
+        MemberPublic: {
+            /** Display Name */
+            display_name: string;
+            /**
+             * Email
+             * @description Only for accounts that sign in with email; provider accounts keep none.
+             */
+            email: string | null;
+            /**
+             * Joined At
+             * Format: date-time
+             */
+            joined_at: string;
+            role: components["schemas"]["OrganizationRole"];
+            /**
+             * User Id
+             * Format: uuid
+             */
+            user_id: string;
+        };
+        /** MemberUpdate */
+        MemberUpdate: {
+            role: components["schemas"]["OrganizationRole"];
+        };
+        /** OrganizationCreate */
+        OrganizationCreate: {
+            /** Name */
+            name: string;
+        };
+        /** OrganizationPublic */
+        OrganizationPublic: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Personal
+             * @description Everyone's own organization, made at sign-up; it goes with the account.
+             */
+            personal: boolean;
+            /** @description Your role in it. */
+            role: components["schemas"]["OrganizationRole"];
+        };
+        /**
+         * OrganizationRole
+         * @enum {string}
+         */
+        OrganizationRole: "owner" | "admin" | "member";
+        /** OrganizationUpdate */
+        OrganizationUpdate: {
+            /** Name */
+            name: string;
+        };
         /** PasswordResetConfirm */
         PasswordResetConfirm: {
             /**
@@ -1040,6 +1608,30 @@ export interface components {
              * Format: email
              */
             email: string;
+        };
+        /** PlanPublic */
+        PlanPublic: {
+            /**
+             * Code
+             * @description BASIC, PRO, MAX: what POST /billing/checkout takes.
+             */
+            code: string;
+            /** Currency */
+            currency: string;
+            /** Monthly Images */
+            monthly_images: number;
+            /** Name */
+            name: string;
+            /**
+             * Price Cents
+             * @description Per month, in the currency's smallest unit.
+             */
+            price_cents: number;
+            /**
+             * Purchasable
+             * @description A paid plan that Checkout can sell on this server.
+             */
+            purchasable: boolean;
         };
         /** PresignedUpload */
         PresignedUpload: {
@@ -1101,6 +1693,20 @@ export interface components {
              */
             use_cookie?: boolean;
         };
+        /** SwitchOrganization */
+        SwitchOrganization: {
+            /**
+             * Organization Id
+             * Format: uuid
+             */
+            organization_id: string;
+            /**
+             * Use Cookie
+             * @description As at login: true sets the HttpOnly session cookie (and returns a CSRF token) instead of returning a bearer token.
+             * @default false
+             */
+            use_cookie?: boolean;
+        };
         /** TemplateField */
         TemplateField: {
             /** Description */
@@ -1114,6 +1720,11 @@ export interface components {
             access_token: string;
             /** Expires In */
             expires_in: number;
+            /**
+             * Organization Id
+             * @description The organization this session works in.
+             */
+            organization_id?: string | null;
             /**
              * Token Type
              * @default bearer
@@ -1129,6 +1740,27 @@ export interface components {
             rejected: number;
             /** Results */
             results: components["schemas"]["FileResult"][];
+        };
+        /** UsagePublic */
+        UsagePublic: {
+            /** Limit */
+            limit: number;
+            /**
+             * Period Start
+             * Format: date
+             * @description The first day (UTC) of the month being counted.
+             */
+            period_start: string;
+            /** Remaining */
+            remaining: number;
+            /**
+             * Resets On
+             * Format: date
+             * @description The first day of the next month: the count starts again at 00:00 UTC.
+             */
+            resets_on: string;
+            /** Used */
+            used: number;
         };
         /** UserPublic */
         UserPublic: {
@@ -1166,6 +1798,19 @@ export interface components {
         VerifyEmailRequest: {
             /** Token */
             token: string;
+        };
+        /** WebhookAck */
+        WebhookAck: {
+            /**
+             * Outcome
+             * @description processed, duplicate, stale or ignored.
+             */
+            outcome: string;
+            /**
+             * Received
+             * @default true
+             */
+            received: boolean;
         };
     };
     responses: never;
@@ -1262,6 +1907,13 @@ export interface operations {
         responses: {
             /** @description Successful Response */
             204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description You are the only owner of an organization that has other members. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1408,6 +2060,39 @@ export interface operations {
         responses: {
             /** @description Successful Response */
             201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"] | components["schemas"]["CookieSessionResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    switch_organization_auth_switch_organization_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SwitchOrganization"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1710,7 +2395,10 @@ export interface operations {
     upload_images_batches__batch_id__images_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description How many files this drop has in all (this request and the ones after it): a drop that does not fit the plan's remaining images this month is refused at once with 402 quota_exceeded. */
+                "X-Upload-Count"?: number | null;
+            };
             path: {
                 batch_id: string;
             };
@@ -1726,6 +2414,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["UploadResults"];
                 };
+            };
+            /** @description X-Upload-Count declares more files than the plan has left this month. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Every file was refused; each result says why. */
             422: {
@@ -1901,6 +2596,106 @@ export interface operations {
             };
         };
     };
+    get_billing_billing_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillingPublic"];
+                };
+            };
+        };
+    };
+    checkout_billing_checkout_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckoutRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillingRedirect"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    portal_billing_portal_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillingRedirect"];
+                };
+            };
+        };
+    };
+    stripe_webhook_billing_webhook_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookAck"];
+                };
+            };
+            /** @description Not signed by Stripe, or signed too long ago. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     liveness_health_get: {
         parameters: {
             query?: never;
@@ -2060,6 +2855,39 @@ export interface operations {
             };
         };
     };
+    accept_invitation_invitations_accept_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationAccept"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     me_me_get: {
         parameters: {
             query?: never;
@@ -2096,6 +2924,403 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BatchOptions"];
+                };
+            };
+        };
+    };
+    list_organizations_organizations_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationPublic"][];
+                };
+            };
+        };
+    };
+    create_organization_organizations_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrganizationCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    rename_organization_organizations__organization_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organization_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrganizationUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_api_keys_organizations__organization_id__api_keys_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organization_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyPublic"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_api_key_organizations__organization_id__api_keys_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organization_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyCreated"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    revoke_api_key_organizations__organization_id__api_keys__key_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key_id: string;
+                organization_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_invitations_organizations__organization_id__invitations_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organization_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationPublic"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    invite_organizations__organization_id__invitations_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organization_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    revoke_invitation_organizations__organization_id__invitations__invitation_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invitation_id: string;
+                organization_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_members_organizations__organization_id__members_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organization_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberPublic"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    remove_member_organizations__organization_id__members__user_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organization_id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    change_member_role_organizations__organization_id__members__user_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organization_id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    current_organization_organizations_current_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationPublic"];
                 };
             };
         };

@@ -2,9 +2,9 @@
 // rather than fetch because only XHR reports upload progress; the response types still
 // come from the generated schema.
 import { runtimeConfig } from "@/lib/config";
-import { getToken, reportUnauthorized } from "@/lib/session";
+import { reportUnauthorized } from "@/lib/session";
 
-import { errorFrom, isErrorBody, type FileResult, type UploadResults } from "./client";
+import { errorFrom, isErrorBody, withCsrf, type FileResult, type UploadResults } from "./client";
 
 export type UploadOutcome =
   | { kind: "accepted"; result: FileResult }
@@ -33,8 +33,8 @@ export function uploadImage(batchId: string, file: File, callbacks: UploadCallba
   const xhr = new XMLHttpRequest();
   const done = new Promise<UploadOutcome>((resolve) => {
     xhr.open("POST", `${runtimeConfig().apiUrl}/batches/${encodeURIComponent(batchId)}/images`);
-    const token = getToken();
-    if (token) xhr.setRequestHeader("Authorization", `Bearer ${token}`);
+    xhr.withCredentials = true; // the session cookie
+    withCsrf("POST", new Headers()).forEach((value, name) => xhr.setRequestHeader(name, value));
     xhr.responseType = "json";
     xhr.upload.onprogress = (event) => {
       if (event.lengthComputable && event.total > 0) callbacks.onProgress(event.loaded / event.total);
@@ -56,7 +56,14 @@ export function uploadImage(batchId: string, file: File, callbacks: UploadCallba
       } else if (result && result.status === "rejected") {
         // One file per request: the 422 envelope still lists that file's own verdict.
         resolve({ kind: "rejected", code: result.code ?? "rejected", detail: result.detail ?? "The file was refused." });
-      } else if (status === 409 || status === 413 || status === 415 || (status === 422 && isErrorBody(body))) {
+      } else if (
+        status === 409 ||
+        status === 413 ||
+        status === 415 ||
+        (status === 422 && isErrorBody(body)) ||
+        // Over the organization's monthly quota: a verdict, not a failure to retry.
+        (isErrorBody(body) && body.code === "quota_exceeded")
+      ) {
         const error = errorFrom(status, body);
         resolve({ kind: "rejected", code: error.code, detail: error.detail });
       } else {

@@ -6,6 +6,7 @@ import { CONFIG_ELEMENT_ID } from "@/lib/config";
 import { serverRuntimeConfig } from "@/lib/server-config";
 
 import "./globals.css";
+import "./accounts.css";
 
 export const metadata: Metadata = {
   title: { template: "%s · Image Renamer", default: "Image Renamer" },

@@ -2,51 +2,61 @@
 
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
-import { useEffect, useMemo, useRef, useSyncExternalStore, type ReactNode } from "react";
+import { useEffect, useState, useSyncExternalStore, type ReactNode } from "react";
 
-import {
-  clearSession,
-  getSession,
-  onUnauthorized,
-  parseSession,
-  sessionSnapshot,
-  subscribeSession,
-} from "@/lib/session";
+import { loadSession, logOut, serverSessionSnapshot, sessionSnapshot, subscribeSession } from "@/lib/session";
 
 import { LogOutIcon, LogoMark, PlusIcon } from "./Icons";
-import { Spinner } from "./ui";
+import { OrganizationProvider } from "./organization/OrganizationProvider";
+import { OrganizationSwitcher } from "./organization/OrganizationSwitcher";
+import { ErrorState, Spinner } from "./ui";
+import { VerifyBanner } from "./VerifyBanner";
 
-function loginUrl(pathname: string, expired: boolean): string {
+function loginUrl(path: string, expired: boolean): string {
   const params = new URLSearchParams();
-  if (pathname && pathname !== "/") params.set("next", pathname);
+  if (path && path !== "/") params.set("next", path);
   if (expired) params.set("expired", "1");
   const query = params.toString();
   return query ? `/login?${query}` : "/login";
 }
 
+const NAV = [
+  { href: "/", label: "Batches", match: (p: string) => p === "/" || (p.startsWith("/batches/") && p !== "/batches/new") },
+  { href: "/billing", label: "Billing", match: (p: string) => p.startsWith("/billing") },
+  { href: "/settings", label: "Settings", match: (p: string) => p.startsWith("/settings") },
+];
+
 /** The signed-in frame: header, navigation, and the guard that sends visitors to log in. */
 export function AppShell({ children }: { children: ReactNode }) {
   const router = useRouter();
   const pathname = usePathname();
-  const snapshot = useSyncExternalStore(subscribeSession, sessionSnapshot, () => null);
-  const session = useMemo(() => parseSession(snapshot), [snapshot]);
-  const why = useRef<"expired" | "logout" | null>(null);
+  const session = useSyncExternalStore(subscribeSession, sessionSnapshot, serverSessionSnapshot);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [attempt, setAttempt] = useState(0);
 
   useEffect(() => {
-    // Read storage directly: during hydration the snapshot is still the server's (null).
-    if (getSession()) return;
-    router.replace(why.current === "logout" ? "/login" : loginUrl(pathname, why.current === "expired"));
-  }, [snapshot, pathname, router]);
+    // The cookie is HttpOnly: ask the API whether this browser is signed in.
+    loadSession({ force: attempt > 0 }).then(
+      () => setLoadError(null),
+      (cause: unknown) => setLoadError(cause instanceof Error ? cause.message : String(cause)),
+    );
+  }, [attempt]);
 
-  useEffect(
-    () =>
-      onUnauthorized(() => {
-        why.current = "expired";
-      }),
-    [],
-  );
+  useEffect(() => {
+    if (session.status !== "signed-out") return;
+    // Back to where they were after logging in again (query included, e.g. an invitation token).
+    const here = `${pathname}${window.location.search}`;
+    router.replace(session.ended === "logout" ? "/login" : loginUrl(here, session.ended === "expired"));
+  }, [session.status, session.ended, pathname, router]);
 
-  if (!session) {
+  if (session.status !== "signed-in" || !session.user) {
+    if (loadError && session.status !== "signed-out") {
+      return (
+        <main className="container page">
+          <ErrorState title="Can’t load your account" detail={loadError} onRetry={() => setAttempt((n) => n + 1)} />
+        </main>
+      );
+    }
     return (
       <div className="page-loading">
         <Spinner label="Loading" size={28} />
@@ -56,10 +66,9 @@ export function AppShell({ children }: { children: ReactNode }) {
 
   const user = session.user;
   const who = user.display_name || user.email || "Account";
-  const onBatches = pathname === "/" || (pathname.startsWith("/batches/") && pathname !== "/batches/new");
 
   return (
-    <>
+    <OrganizationProvider>
       <a href="#main" className="skip-link">
         Skip to content
       </a>
@@ -69,17 +78,25 @@ export function AppShell({ children }: { children: ReactNode }) {
             <LogoMark />
             <span className="brand-name">Image Renamer</span>
           </Link>
+          <OrganizationSwitcher />
           <nav className="header-nav" aria-label="Main">
-            <Link href="/" className="nav-link" aria-current={onBatches ? "page" : undefined}>
-              Batches
-            </Link>
+            {NAV.map((item) => (
+              <Link
+                key={item.href}
+                href={item.href}
+                className="nav-link"
+                aria-current={item.match(pathname) ? "page" : undefined}
+              >
+                {item.label}
+              </Link>
+            ))}
           </nav>
           <div className="header-actions">
             <Link href="/batches/new" className="btn btn-primary btn-sm" aria-current={pathname === "/batches/new" ? "page" : undefined}>
               <PlusIcon size={16} />
               <span>New batch</span>
             </Link>
-            <span className="user-chip" title={user.email ?? undefined}>
+            <span className="user-chip" title={user.email ?? undefined} data-testid="user-chip">
               <span className="avatar" aria-hidden="true">
                 {who.slice(0, 1).toUpperCase()}
               </span>
@@ -88,10 +105,7 @@ export function AppShell({ children }: { children: ReactNode }) {
             <button
               type="button"
               className="btn btn-ghost btn-sm btn-icon"
-              onClick={() => {
-                why.current = "logout";
-                clearSession();
-              }}
+              onClick={() => void logOut()}
               aria-label="Log out"
               title="Log out"
             >
@@ -101,8 +115,9 @@ export function AppShell({ children }: { children: ReactNode }) {
         </div>
       </header>
       <main id="main" className="container page" tabIndex={-1}>
+        <VerifyBanner user={user} />
         {children}
       </main>
-    </>
+    </OrganizationProvider>
   );
 }

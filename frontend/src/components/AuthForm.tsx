@@ -5,7 +5,7 @@ import { useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useId, useState, type FormEvent } from "react";
 
 import { ApiError, api, messageOf, unwrap } from "@/api/client";
-import { getSession, saveSession } from "@/lib/session";
+import { loadSession, startSession } from "@/lib/session";
 
 import { CheckIcon, LogoMark } from "./Icons";
 import { InlineAlert, Spinner } from "./ui";
@@ -17,11 +17,38 @@ function safeNext(next: string | null): string {
   return next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
 }
 
-export function AuthForm({ mode }: { mode: "login" | "signup" }) {
+// What GET /auth/oidc/callback sends back as ?error= when a provider sign-in did not complete.
+const PROVIDER_ERRORS: Record<string, string> = {
+  oidc_cancelled: "The sign-in was cancelled at the provider. Try again, or use your email and password.",
+  oidc_state: "That sign-in link has expired or was already used. Start the sign-in again.",
+  oidc_unavailable: "The sign-in provider can’t be reached right now. Try again in a minute, or use your email and password.",
+  email_taken: "An account with this email already exists. Log in with your email and password instead.",
+};
+const PROVIDER_ERROR_FALLBACK = "The sign-in with your provider could not be completed. Start it again, or use your email and password.";
+
+function providerError(code: string | null): string | null {
+  if (!code) return null;
+  return PROVIDER_ERRORS[code] ?? PROVIDER_ERROR_FALLBACK;
+}
+
+function ProviderMark({ name }: { name: string }) {
+  // The provider's initial in a small badge: no third-party logo is fetched or embedded.
+  return (
+    <span className="provider-mark" aria-hidden="true">
+      {name.slice(0, 1).toUpperCase()}
+    </span>
+  );
+}
+
+/** A configured OpenID Connect provider: its name and where sign-in with it starts. */
+export type SignInProvider = { name: string; loginUrl: string } | null;
+
+export function AuthForm({ mode, provider }: { mode: "login" | "signup"; provider: SignInProvider }) {
   const router = useRouter();
   const params = useSearchParams();
   const next = safeNext(params.get("next"));
   const expired = params.get("expired") === "1";
+  const fromProvider = providerError(params.get("error"));
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [displayName, setDisplayName] = useState("");
@@ -31,7 +58,16 @@ export function AuthForm({ mode }: { mode: "login" | "signup" }) {
   const signup = mode === "signup";
 
   useEffect(() => {
-    if (getSession()) router.replace(next); // already logged in
+    let cancelled = false;
+    loadSession().then(
+      (session) => {
+        if (!cancelled && session.status === "signed-in") router.replace(next); // already logged in
+      },
+      () => undefined, // the API is unreachable: the form says so when it is sent
+    );
+    return () => {
+      cancelled = true;
+    };
   }, [router, next]);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -43,12 +79,14 @@ export function AuthForm({ mode }: { mode: "login" | "signup" }) {
     }
     setBusy(true);
     try {
-      const token = signup
-        ? await unwrap(api().POST("/auth/signup", { body: { email, password, display_name: displayName } }))
-        : await unwrap(api().POST("/auth/login", { body: { email, password } }));
-      // Bearer mode (no use_cookie): the API answers with the token itself.
-      if (!("access_token" in token)) throw new Error("The server answered without a sign-in token.");
-      saveSession(token.access_token, token.expires_in, token.user);
+      // Cookie mode: the API sets the HttpOnly session cookie and answers with a CSRF token.
+      const signedIn = signup
+        ? await unwrap(
+            api().POST("/auth/signup", { body: { email, password, display_name: displayName, use_cookie: true } }),
+          )
+        : await unwrap(api().POST("/auth/login", { body: { email, password, use_cookie: true } }));
+      if (!("csrf_token" in signedIn)) throw new Error("The server answered without a browser session.");
+      startSession(signedIn.csrf_token, signedIn.user);
       router.replace(next);
     } catch (cause) {
       setError(cause instanceof ApiError && cause.status === 0 ? cause.detail : messageOf(cause));
@@ -93,7 +131,23 @@ export function AuthForm({ mode }: { mode: "login" | "signup" }) {
           <p className="muted">
             {signup ? "Start renaming images in minutes." : "Log in to continue renaming your images."}
           </p>
-          {expired && !error && <InlineAlert tone="warning">Your session has ended. Please log in again.</InlineAlert>}
+          {expired && !error && !fromProvider && (
+            <InlineAlert tone="warning">Your session has ended. Please log in again.</InlineAlert>
+          )}
+          {fromProvider && !error && <InlineAlert>{fromProvider}</InlineAlert>}
+          {provider && (
+            <>
+              {/* A top-level navigation: the API redirects to the provider and, once it has
+                  signed the person in, back to the app with the session cookie set. */}
+              <a className="btn btn-secondary btn-block btn-lg btn-provider" href={provider.loginUrl}>
+                <ProviderMark name={provider.name} />
+                {signup ? `Sign up with ${provider.name}` : `Sign in with ${provider.name}`}
+              </a>
+              <p className="auth-divider">
+                <span>or with your email</span>
+              </p>
+            </>
+          )}
           {error && (
             <div id={ids.error}>
               <InlineAlert>{error}</InlineAlert>
@@ -140,9 +194,13 @@ export function AuthForm({ mode }: { mode: "login" | "signup" }) {
               onChange={(e) => setPassword(e.target.value)}
               aria-describedby={signup ? ids.passwordHelp : undefined}
             />
-            {signup && (
+            {signup ? (
               <p className="help" id={ids.passwordHelp}>
                 At least {MIN_PASSWORD} characters.
+              </p>
+            ) : (
+              <p className="help">
+                <Link href="/forgot-password">Forgot your password?</Link>
               </p>
             )}
           </div>

@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useEffect, useState } from "react";
 
 import { api, messageOf, unwrap, type Batch } from "@/api/client";
+import { quotaSentence, useQuota } from "@/hooks/useQuota";
 import { BATCH_STATUS, formatDate, formatDateTime, percent, plural } from "@/lib/format";
 
 import { ArrowRightIcon, ImageIcon, PlusIcon } from "./Icons";
@@ -59,6 +60,7 @@ export function Dashboard() {
   const [loadingMore, setLoadingMore] = useState(false);
 
   const [attempt, setAttempt] = useState(0);
+  const quota = useQuota();
 
   useEffect(() => {
     let cancelled = false;
@@ -118,9 +120,15 @@ export function Dashboard() {
             {usage ? usage.images.toLocaleString() : <span className="skeleton skeleton-figure" />}
           </p>
           <p className="help">
-            Counted from the batches you created in {monthName}
-            {usage ? ` (${plural(usage.batches, "batch", "batches")})` : ""}. Plan limits come with billing.
+            In the batches created in {monthName}
+            {usage ? ` (${plural(usage.batches, "batch", "batches")})` : ""}.
           </p>
+          {quota.usage && (
+            <p className="help" data-testid="dashboard-quota">
+              {quotaSentence(quota.usage.used, quota.usage.limit, quota.usage.remaining)}{" "}
+              <Link href="/billing">Plan and usage</Link>
+            </p>
+          )}
         </div>
         <div className="usage-meter">
           <ProgressBar

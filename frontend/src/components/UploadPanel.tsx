@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useDropzone } from "react-dropzone";
 
@@ -12,9 +13,11 @@ import {
   type UploadItem,
   type useUploadQueue,
 } from "@/hooks/useUploadQueue";
+import { quotaSentence, useQuota } from "@/hooks/useQuota";
 import { formatBytes, percent, plural, type Tone } from "@/lib/format";
 
 import { ArrowRightIcon, CloseIcon, FolderIcon, ImageIcon, RetryIcon, ShieldIcon, StopIcon, UploadIcon } from "./Icons";
+import { QuotaPrompt, type HeldDrop } from "./billing/QuotaPrompt";
 import { Badge, InlineAlert, ProgressBar, Spinner } from "./ui";
 
 type Uploads = ReturnType<typeof useUploadQueue>;
@@ -35,6 +38,7 @@ function rowView(item: UploadItem, images: Map<string, Image>): RowView {
         detail: "Uploaded; checking the file and scanning it for viruses.",
       };
     case "rejected":
+      if (item.code === "quota_exceeded") return { state: "rejected", label: "Over quota", tone: "warning", detail: item.detail };
       return { state: "rejected", label: "Rejected", tone: "danger", detail: item.detail };
     case "failed":
       return { state: "failed", label: "Upload failed", tone: "danger", detail: item.detail };
@@ -79,16 +83,19 @@ export function UploadPanel({
   starting: boolean;
   startError: string | null;
 }) {
-  const { items, addFiles } = uploads;
+  const { items, addFiles, freshFiles } = uploads;
   const [notice, setNotice] = useState<string | null>(null);
+  const [held, setHeld] = useState<HeldDrop | null>(null);
   const folderInput = useRef<HTMLInputElement>(null);
+  const quota = useQuota();
+  const { refresh: refreshQuota } = quota;
 
-  const onFiles = useCallback(
-    (files: readonly File[]) => {
+  const add = useCallback(
+    (files: readonly File[], dropped: number) => {
       const added = addFiles(files);
-      const skipped = files.length - added;
+      const skipped = dropped - added;
       setNotice(
-        added === 0 && files.length > 0
+        added === 0 && dropped > 0
           ? "Those files are already in the list."
           : skipped > 0
             ? `${plural(added, "file")} added; ${plural(skipped, "hidden or repeated file")} skipped.`
@@ -98,8 +105,33 @@ export function UploadPanel({
     [addFiles],
   );
 
+  const onFiles = useCallback(
+    async (files: readonly File[]) => {
+      const fresh = freshFiles(files);
+      if (fresh.length === 0) {
+        add(files, files.length);
+        return;
+      }
+      // Before anything is sent: does the month's quota still take them? Files in the list
+      // that the server has not accepted yet are not counted by it, so count them here.
+      const usage = await refreshQuota();
+      if (usage) {
+        const pending = items.filter((i) => i.state === "waiting" || i.state === "uploading" || i.state === "scanning").length;
+        const fits = Math.max(0, usage.remaining - pending);
+        if (fresh.length > fits) {
+          setNotice(null);
+          setHeld({ files: fresh, fits, used: Math.min(usage.limit, usage.used + pending), limit: usage.limit, resetsOn: usage.resets_on });
+          return;
+        }
+      }
+      setHeld(null);
+      add(fresh, files.length);
+    },
+    [add, freshFiles, items, refreshQuota],
+  );
+
   const { getRootProps, getInputProps, isDragActive, open } = useDropzone({
-    onDrop: (accepted) => onFiles(accepted),
+    onDrop: (accepted) => void onFiles(accepted),
     noClick: true,
     noKeyboard: true,
     multiple: true,
@@ -111,6 +143,13 @@ export function UploadPanel({
   }, []);
 
   const summary = summarize(items);
+  const overQuota = items.filter((item) => item.state === "rejected" && item.code === "quota_exceeded").length;
+
+  // Once a round of uploads settles, the server's count changed: read the quota again.
+  const busy = summary.busy;
+  useEffect(() => {
+    if (!busy && items.length > 0) void refreshQuota();
+  }, [busy, items.length, refreshQuota]);
   const overall = percent(summary.bytesSent, summary.bytesTotal);
   const retryable = items.filter(isRetryable).length;
   const cancellable = items.filter(isCancellable).length;
@@ -148,7 +187,7 @@ export function UploadPanel({
           aria-label="Choose a folder of images"
           data-testid="folder-input"
           onChange={(event) => {
-            onFiles(Array.from(event.target.files ?? []));
+            void onFiles(Array.from(event.target.files ?? []));
             event.target.value = "";
           }}
         />
@@ -170,10 +209,35 @@ export function UploadPanel({
         </p>
       </div>
 
+      {held && (
+        <QuotaPrompt
+          held={held}
+          onUploadFitting={() => {
+            const fitting = held.files.slice(0, held.fits);
+            const left = held.files.length - fitting.length;
+            setHeld(null);
+            addFiles(fitting);
+            setNotice(`${plural(fitting.length, "file")} added; ${plural(left, "file")} left out (over this month’s quota).`);
+          }}
+          onDiscard={() => {
+            setHeld(null);
+            setNotice(`${plural(held.files.length, "file")} not added.`);
+          }}
+        />
+      )}
+
       {notice && (
         <p className="help upload-notice" role="status">
           {notice}
         </p>
+      )}
+
+      {overQuota > 0 && quota.usage && (
+        <InlineAlert tone="warning">
+          {plural(overQuota, "file")} did not fit in this month’s quota.{" "}
+          {quotaSentence(quota.usage.used, quota.usage.limit, quota.usage.remaining)}{" "}
+          <Link href="/billing">Upgrade</Link> for more.
+        </InlineAlert>
       )}
 
       {totalOnServer > 0 && items.length === 0 && (

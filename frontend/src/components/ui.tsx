@@ -3,7 +3,7 @@ import type { ReactNode } from "react";
 
 import type { Tone } from "@/lib/format";
 
-import { AlertIcon } from "./Icons";
+import { AlertIcon, CheckIcon } from "./Icons";
 
 export function Badge({ tone, children, dot = true }: { tone: Tone; children: ReactNode; dot?: boolean }) {
   return (
@@ -108,7 +108,7 @@ export function EmptyState({
 export function InlineAlert({ tone = "danger", children }: { tone?: Tone; children: ReactNode }) {
   return (
     <div className={`inline-alert inline-alert-${tone}`} role={tone === "danger" ? "alert" : "status"}>
-      <AlertIcon size={16} />
+      {tone === "success" ? <CheckIcon size={16} /> : <AlertIcon size={16} />}
       <span>{children}</span>
     </div>
   );

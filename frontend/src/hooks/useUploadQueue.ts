@@ -110,16 +110,29 @@ export function useUploadQueue(batchId: string) {
   const previews = useRef(new Map<string, string>());
   const lastProgress = useRef(new Map<string, number>());
 
-  const addFiles = useCallback(
-    (files: readonly File[]): number => {
+  /** The files that `addFiles` would add: no hidden files, none already in the list. */
+  const freshFiles = useCallback(
+    (files: readonly File[]): File[] => {
       const known = new Set(items.filter((i) => i.state !== "cancelled").map((i) => i.key));
-      const fresh: UploadItem[] = [];
+      const fresh: File[] = [];
       for (const file of files) {
         if (isJunk(file)) continue;
-        const path = relativePath(file);
-        const key = fileKey(file, path);
+        const key = fileKey(file, relativePath(file));
         if (known.has(key)) continue;
         known.add(key);
+        fresh.push(file);
+      }
+      return fresh;
+    },
+    [items],
+  );
+
+  const addFiles = useCallback(
+    (files: readonly File[]): number => {
+      const fresh: UploadItem[] = [];
+      for (const file of freshFiles(files)) {
+        const path = relativePath(file);
+        const key = fileKey(file, path);
         const previewUrl = URL.createObjectURL(file);
         previews.current.set(key, previewUrl);
         fresh.push({ key, file, path, previewUrl, state: "waiting", progress: 0 });
@@ -127,7 +140,7 @@ export function useUploadQueue(batchId: string) {
       if (fresh.length) dispatch({ type: "add", items: fresh });
       return fresh.length;
     },
-    [items],
+    [freshFiles],
   );
 
   // Start waiting files while fewer than CONCURRENCY are in flight.
@@ -202,7 +215,7 @@ export function useUploadQueue(batchId: string) {
     [],
   );
 
-  return { items, addFiles, cancel, cancelAll, retry, retryFailed, remove };
+  return { items, freshFiles, addFiles, cancel, cancelAll, retry, retryFailed, remove };
 }
 
 export type UploadSummary = {

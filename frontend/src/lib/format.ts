@@ -19,6 +19,13 @@ export function formatDate(iso: string | null | undefined): string {
   return iso ? dateFormat.format(new Date(iso)) : "—";
 }
 
+const dayFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeZone: "UTC" });
+
+/** A calendar day the API counts in UTC ("2026-12-01"), shown as that same day everywhere. */
+export function formatDay(isoDate: string | null | undefined): string {
+  return isoDate ? dayFormat.format(new Date(`${isoDate.slice(0, 10)}T00:00:00Z`)) : "—";
+}
+
 export function formatDateTime(iso: string | null | undefined): string {
   return iso ? dateTimeFormat.format(new Date(iso)) : "—";
 }

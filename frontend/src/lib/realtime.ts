@@ -1,6 +1,7 @@
 // Live batch events from the realtime service (realtime/server.py, core/events.py).
 //
-// Protocol: connect with auth {token}; emit `join` {batch_id} and get an ack
+// Protocol: connect with the API's session cookie (sent with the handshake: withCredentials;
+// the page holds no token); emit `join` {batch_id} and get an ack
 // {ok, seq, status, counts} (or {ok:false, code, detail}). Events are named by their type
 // and carry {type, batch_id, image_id, seq, at, counts, data}. The socket is also in its
 // owner's room, so events of other batches arrive too and are ignored here.
@@ -11,7 +12,6 @@
 import { io, type Socket } from "socket.io-client";
 
 import { runtimeConfig } from "./config";
-import { getToken } from "./session";
 
 export const EVENT_TYPES = [
   "IMAGE_UPLOADED",
@@ -48,7 +48,7 @@ export type FeedHandlers = {
   onUnauthorized: () => void;
 };
 
-const AUTH_CODES = new Set(["not_authenticated", "invalid_token", "token_expired"]);
+const AUTH_CODES = new Set(["not_authenticated", "invalid_token", "token_expired", "token_revoked"]);
 const RETRY_MS = 3000;
 
 export class BatchFeed {
@@ -66,8 +66,9 @@ export class BatchFeed {
   start(): void {
     this.stopped = false;
     const socket = io(runtimeConfig().realtimeUrl, {
-      // A function, so every reconnection sends the current token.
-      auth: (send) => send({ token: getToken() ?? "" }),
+      // The HttpOnly session cookie authenticates the handshake (the realtime service reads it
+      // like the API does); every reconnection sends the current one.
+      withCredentials: true,
       // WebSocket first (no sticky sessions needed behind a load balancer), polling if it is blocked.
       transports: ["websocket", "polling"],
       tryAllTransports: true,

@@ -45,9 +45,12 @@ helm.sh/chart: {{ printf "%s-%s" $root.Chart.Name $root.Chart.Version }}
 {{- end -}}
 
 {{/* Environment of every Python container: settings, derived addresses, the secret.
-     Call with (list $ (dict "NAME" "value" ...)) for container-specific variables. */}}
+     Call with (list $ (dict "NAME" "value" ...)) for container-specific variables, and
+     (list $ (dict ...) true) for containers that need the database owner's URL (migrations,
+     workers), which then also get databaseOwnerSecret when one is named. */}}
 {{- define "renamer.pythonEnv" -}}
 {{- $extra := index . 1 -}}
+{{- $owner := and (gt (len .) 2) (index . 2) -}}
 {{- with index . 0 -}}
 env:
   {{- range $name, $value := .Values.config }}
@@ -74,6 +77,10 @@ env:
 envFrom:
   - secretRef:
       name: {{ required "existingSecret: name the Secret with RENAMER_SECRET_KEY, RENAMER_DATABASE_URL, ..." .Values.existingSecret }}
+  {{- if and $owner .Values.databaseOwnerSecret }}
+  - secretRef:
+      name: {{ .Values.databaseOwnerSecret }}
+  {{- end }}
 {{- end -}}
 {{- end -}}
 

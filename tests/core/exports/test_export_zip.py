@@ -13,7 +13,7 @@ from PIL import Image as PILImage
 
 from core.batches import service as batch_service
 from core.batches.models import Batch
-from core.db import transaction
+from core.db import maintenance_transaction
 from core.exports.service import MANIFEST_COLUMNS
 from core.images.models import Image
 from tests.core.exports.test_metadata import as_list, exiftool, gps_tags
@@ -26,7 +26,7 @@ SUFFIX = {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif"}
 
 
 def _set_batch(batch_id: str, **values: Any) -> None:
-    with transaction() as session:
+    with maintenance_transaction() as session:
         batch = session.get_one(Batch, uuid.UUID(batch_id))
         for name, value in values.items():
             setattr(batch, name, value)
@@ -34,7 +34,7 @@ def _set_batch(batch_id: str, **values: Any) -> None:
 
 def _update_images_and_rebuild(batch_id: str, changes: dict[str, dict[str, Any]]) -> None:
     """Edit rows as the pipeline would have, then ask for a new ZIP the way an edit does."""
-    with transaction() as session:
+    with maintenance_transaction() as session:
         for image_id, values in changes.items():
             image = session.get_one(Image, uuid.UUID(image_id))
             for name, value in values.items():

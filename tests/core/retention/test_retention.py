@@ -22,28 +22,28 @@ from sqlmodel import col
 import core.all_models
 from core.batches.models import Batch, BatchStatus
 from core.config import get_settings
-from core.db import get_engine, get_sessionmaker, transaction
+from core.db import get_maintenance_engine, get_maintenance_sessionmaker, maintenance_transaction
 from core.queue import RetentionSweep, TaskName, send
 from core.retention import service as retention
 from core.retention.models import StorageTombstone
 from core.storage import get_storage
 from tests.fixtures import images as fx
-from tests.support.api import all_images, create_batch, upload, wait_for_batch
+from tests.support.api import all_images, create_batch, organization_id, upload, wait_for_batch
 
 
 def _sweep() -> retention.RetentionReport:
-    return retention.sweep(sessions=get_sessionmaker(), storage=get_storage(), settings=get_settings())
+    return retention.sweep(sessions=get_maintenance_sessionmaker(), storage=get_storage(), settings=get_settings())
 
 
 def _finished_days_ago(batch_id: uuid.UUID, days: float) -> None:
-    with transaction() as session:
+    with maintenance_transaction() as session:
         session.execute(
             update(Batch).where(col(Batch.id) == batch_id).values(completed_at=datetime.now(UTC) - timedelta(days=days))
         )
 
 
 def _row(batch_id: uuid.UUID) -> Batch:
-    with transaction() as session:
+    with maintenance_transaction() as session:
         return session.get_one(Batch, batch_id)
 
 
@@ -51,8 +51,12 @@ def _user_id(client: TestClient, auth: dict[str, str]) -> uuid.UUID:
     return uuid.UUID(client.get("/me", headers=auth).json()["id"])
 
 
+def _tenant(client: TestClient, auth: dict[str, str]) -> uuid.UUID:
+    return organization_id(client, auth)
+
+
 def _tombstone_count(prefix: str) -> int:
-    with transaction() as session:
+    with maintenance_transaction() as session:
         return len(session.execute(select(StorageTombstone.id).where(StorageTombstone.prefix == prefix)).all())
 
 
@@ -67,9 +71,9 @@ def test_files_go_after_the_retention_period_and_the_batch_stays(
         client.post(f"/batches/{batch['id']}/start", headers=auth)
         wait_for_batch(client, auth, batch["id"])
     names_before = {i["id"]: (i["final_name"], i["alt_text"]) for i in all_images(client, auth, old["id"])}
-    owner = _user_id(client, auth)
+    tenant = _tenant(client, auth)
     old_id, recent_id = uuid.UUID(old["id"]), uuid.UUID(recent["id"])
-    old_prefix, recent_prefix = retention.batch_prefix(owner, old_id), retention.batch_prefix(owner, recent_id)
+    old_prefix, recent_prefix = retention.batch_prefix(tenant, old_id), retention.batch_prefix(tenant, recent_id)
     kinds = {key.removeprefix(old_prefix).split("/")[0] for key in get_storage().list_keys(old_prefix)}
     assert kinds == {"originals", "thumbnails", "exports"}
     days = get_settings().retention_days
@@ -115,15 +119,21 @@ def test_files_go_after_the_retention_period_and_the_batch_stays(
 def expired_batches(client: TestClient, auth: dict[str, str]) -> Iterator[list[tuple[uuid.UUID, str]]]:
     """Five batches that finished long ago, each with one stored object, made directly (no
     worker needed); (batch id, storage prefix)."""
-    owner = _user_id(client, auth)
+    owner, tenant = _user_id(client, auth), _tenant(client, auth)
     made: list[tuple[uuid.UUID, str]] = []
     long_ago = datetime.now(UTC) - timedelta(days=get_settings().retention_days + 30)
-    with transaction() as session:
+    with maintenance_transaction() as session:
         for n in range(5):
-            batch = Batch(owner_id=owner, name=f"old {n}", status=BatchStatus.COMPLETED, completed_at=long_ago)
+            batch = Batch(
+                owner_id=owner,
+                organization_id=tenant,
+                name=f"old {n}",
+                status=BatchStatus.COMPLETED,
+                completed_at=long_ago,
+            )
             session.add(batch)
             session.flush()
-            made.append((batch.id, retention.batch_prefix(owner, batch.id)))
+            made.append((batch.id, retention.batch_prefix(tenant, batch.id)))
     for _, prefix in made:
         get_storage().put(f"{prefix}originals/x.jpg", io.BytesIO(b"bytes"), content_type="image/jpeg")
     yield made
@@ -157,7 +167,7 @@ def test_a_batch_another_transaction_holds_is_skipped_not_waited_for(
     locked, release = threading.Event(), threading.Event()
 
     def hold() -> None:  # another sweep (or an edit) working on this row
-        with transaction() as session:
+        with maintenance_transaction() as session:
             session.execute(select(Batch).where(Batch.id == held_id).with_for_update())
             locked.set()
             release.wait(30)
@@ -197,7 +207,7 @@ def test_the_beat_task_runs_in_the_worker(expired_batches: list[tuple[uuid.UUID,
 
 
 def test_the_model_and_the_migration_agree(services: None) -> None:
-    with get_engine().connect() as connection:
+    with get_maintenance_engine().connect() as connection:
         diffs = compare_metadata(MigrationContext.configure(connection), core.all_models.metadata)
     mine = [
         d

@@ -11,13 +11,13 @@ import io
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 import pytest
 
 from core.config import Settings, get_settings
-from core.db import get_sessionmaker
+from core.db import get_sessionmaker, maintenance_transaction, tenant_scope
 from core.errors import (
     ImageRefused,
     PermanentError,
@@ -25,6 +25,7 @@ from core.errors import (
     ProviderReplyInvalid,
     ProviderUnavailable,
 )
+from core.organizations.models import Organization
 from core.redis import get_redis
 from core.vision import chain
 from core.vision.base import Analysis, AnalysisContext, Usage
@@ -111,6 +112,23 @@ def _context(**overrides: object) -> AnalysisContext:
     return AnalysisContext.model_validate(values)
 
 
+def _organization() -> uuid.UUID:
+    """A tenant of its own: the analysis cache is kept per organization."""
+    with maintenance_transaction() as session:
+        organization = Organization(name="Chain tests")
+        session.add(organization)
+        session.flush()
+        return organization.id
+
+
+@pytest.fixture(autouse=True)
+def tenant() -> Iterator[uuid.UUID]:
+    """Each test works for a tenant of its own, as a task does (the wrapper sets it)."""
+    organization = _organization()
+    with tenant_scope(organization):
+        yield organization
+
+
 def _run(providers: list[Scripted], guards: chain.Guards, context: AnalysisContext | None = None, **kw: object):  # type: ignore[no-untyped-def]
     sleeps: list[float] = []
     result = chain.analyze(
@@ -136,6 +154,20 @@ def test_first_provider_answers_and_the_same_image_is_never_paid_for_twice() -> 
     # Other keywords mean another prompt: a new call.
     _run([openai], guards, _context(checksum=context.checksum, keywords=["winter"]))
     assert openai.calls == 2
+
+
+def test_the_cache_is_kept_per_organization() -> None:
+    """Another tenant with the same picture is asked about it again: what a provider said about
+    one organization's image is that organization's data."""
+    guards = _guards()
+    openai = Scripted("openai")
+    context = _context()
+    _run([openai], guards, context)
+    with tenant_scope(_organization()):
+        other, _ = _run([openai], guards, context)
+    assert openai.calls == 2 and not other.analysis.cached
+    again, _ = _run([openai], guards, context)
+    assert openai.calls == 2 and again.analysis.cached, "the first organization still has its entry"
 
 
 def test_local_results_are_not_cached() -> None:

@@ -24,7 +24,8 @@ from core.config import Settings
 from core.errors import ImageRefused, ProviderMisconfigured, ProviderReplyInvalid, ProviderUnavailable
 from core.vision import prompt
 from core.vision.base import Analysis, AnalysisContext, KeywordSuggester, VisionProvider
-from core.vision.openai_vision import OpenAICompatibleProvider, OpenAIProvider, retry_after_seconds
+from core.vision.openai_errors import retry_after_seconds
+from core.vision.openai_vision import OpenAICompatibleProvider, OpenAIProvider
 from tests.fakes.openai_server import Behaviour, FakeOpenAI, Recorded
 from tests.fixtures import images as fx
 

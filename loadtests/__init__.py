@@ -1,0 +1,1 @@
+"""Locust load tests: `make loadtest` (loadtests/run.py) or `locust -f loadtests/locustfile.py`."""
