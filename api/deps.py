@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -43,10 +45,21 @@ async def settings_dependency() -> Settings:
 SettingsDep = Annotated[Settings, Depends(settings_dependency)]
 
 
-def db_session() -> Iterator[Session]:
-    """The request's unit of work: committed when the route returns, rolled back on error."""
-    with transaction() as session:
+async def db_session() -> AsyncIterator[Session]:
+    """The request's unit of work: committed when the route returns, rolled back on error.
+    Async on purpose: FastAPI runs a sync dependency in the thread pool, a generator one twice
+    (enter and exit), and each hop costs more than the work here. Opening the session does no
+    I/O (it connects on its first query), so only the commit or rollback goes to a thread."""
+    unit = transaction()
+    session = unit.__enter__()
+    try:
         yield session
+    except BaseException as exc:
+        with anyio.CancelScope(shield=True):  # a cancelled request still rolls back and closes
+            await run_in_threadpool(unit.__exit__, type(exc), exc, exc.__traceback__)
+        raise
+    with anyio.CancelScope(shield=True):
+        await run_in_threadpool(unit.__exit__, None, None, None)
 
 
 # scope="function": commit as soon as the route returns, BEFORE the response is sent.
@@ -152,15 +165,20 @@ def current_principal(request: Request, caller: CallerDep, session: SessionDep, 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 
 
-def read_db_session(session: SessionDep, principal: PrincipalDep) -> Iterator[Session]:
+def _replica_session(principal: Principal) -> Session | None:
+    router = get_replica_router()
+    if router.configured and not is_recent_writer(get_redis(), principal.user_id):
+        return router.open_session()
+    return None
+
+
+async def read_db_session(session: SessionDep, principal: PrincipalDep) -> AsyncIterator[Session]:
     """For reads that tolerate a few seconds of lag (dashboard and listings): a read-only
     session on the replica, or the request's primary session when no replica is configured,
     it is unreachable or behind, or this user wrote within `replica_read_your_writes_seconds`.
-    The caller is still authenticated on the primary (`session`)."""
-    router = get_replica_router()
-    replica = None
-    if router.configured and not is_recent_writer(get_redis(), principal.user_id):
-        replica = router.open_session()
+    The caller is still authenticated on the primary (`session`). Async (see db_session):
+    without a replica this costs no thread hop; the replica's checks run in one."""
+    replica = await run_in_threadpool(_replica_session, principal) if get_replica_router().configured else None
     if replica is None:
         yield session
         return
@@ -168,7 +186,8 @@ def read_db_session(session: SessionDep, principal: PrincipalDep) -> Iterator[Se
     try:
         yield replica
     finally:
-        replica.close()  # read-only: nothing to commit; closing ends its transaction
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(replica.close)  # read-only: nothing to commit; closing ends its transaction
 
 
 ReadSessionDep = Annotated[Session, Depends(read_db_session, scope="function")]

@@ -274,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--upload-run-time", type=int, default=0, help="seconds for the upload mix (default: 2 x --run-time)"
     )
-    parser.add_argument("--read-users", type=int, default=110)
+    parser.add_argument("--read-users", type=int, default=100)
     parser.add_argument("--upload-users", type=int, default=8)
     parser.add_argument("--api-workers", type=int, default=2, help="uvicorn processes of the local API")
     parser.add_argument("--host", default="", help="an API that is already running: nothing is started or reset")
@@ -297,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
         host = stack.url
         notes.append(f"target: local API {host} ({args.api_workers} uvicorn processes) and a 2-process Celery worker")
         notes.append("rate limits raised for the load run: " + ", ".join(f"{k}={v}" for k, v in LOAD_LIMITS.items()))
+    print("\n".join(notes), flush=True)
     summaries: list[str] = []
     verdicts: list[str] = []
     status = 0

@@ -2,48 +2,22 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from core.config import PROJECT_ROOT
+from tests.support.processes import ApiProcess
 
 
 @pytest.fixture(scope="module")
-def live_api(services: None) -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=PROJECT_ROOT,
-        env=os.environ.copy(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
+def live_api(services: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    api = ApiProcess("live", tmp_path_factory.mktemp("live-api")).start()
     try:
-        # A loaded 2-core CI box can take a while to import the app; fail loudly, not with a refused connection.
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"the API did not start on {url} (exit code {process.poll()})")
-                time.sleep(0.1)
-        yield url
+        yield api.url
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        api.stop()
 
 
 def test_a_response_is_sent_only_after_its_transaction_committed(live_api: str) -> None:

@@ -5,10 +5,6 @@ failed image is refunded through the real worker."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -22,7 +18,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from core.billing.models import UsagePeriod
-from core.config import PROJECT_ROOT
 from core.db import maintenance_transaction
 from core.images.models import Image
 from core.metrics import registry
@@ -31,7 +26,7 @@ from core.storage import get_storage
 from tests.fakes.openai_server import Behaviour, FakeOpenAI
 from tests.fixtures import images as fx
 from tests.support.api import all_images, create_batch, organization_id, upload, wait_for_batch
-from tests.support.processes import WorkerProcess
+from tests.support.processes import ApiProcess, WorkerProcess
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December"]  # fmt: skip
@@ -187,33 +182,13 @@ def test_presigned_files_are_counted_when_completed(client: TestClient, auth: di
 @pytest.fixture(scope="module")
 def live_api(services: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The API as its own uvicorn process: requests race in its thread pool and the database."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    log = tmp_path_factory.mktemp("live-api") / "api.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=PROJECT_ROOT,
-            env={**os.environ, "RENAMER_UPLOADS_PER_CALLER_PER_MINUTE": "100000"},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
+    api = ApiProcess(
+        "quota", tmp_path_factory.mktemp("live-api"), env={"RENAMER_UPLOADS_PER_CALLER_PER_MINUTE": "100000"}
+    ).start()
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"the API did not start on {url}:\n{log.read_text()[-3000:]}")
-                time.sleep(0.1)
-        yield url
+        yield api.url
     finally:
-        process.terminate()
-        process.wait(timeout=15)
+        api.stop()
 
 
 def test_fifty_parallel_uploads_never_exceed_the_quota_by_one_image(live_api: str) -> None:

@@ -121,3 +121,22 @@ def browser(browser_prerequisites: None) -> Iterator[Any]:
             yield chromium
         finally:
             chromium.close()
+
+
+@pytest.fixture
+def watched(browser: Any, artifacts: Path, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A fresh browser context: uncaught page errors fail the test; its pages' last state is
+    saved to test-artifacts/browser/ (a screenshot per page)."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=30_000)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    context.on("weberror", lambda error: errors.append(str(error.error)))
+    try:
+        yield context
+    finally:
+        for index, page in enumerate(context.pages):
+            page.screenshot(path=artifacts / f"{request.node.name}-{index}.png")
+        context.close()
+    assert errors == [], errors

@@ -52,29 +52,6 @@ def stack_env(oidc_provider: FakeOidcProvider, smtp: FakeSmtpServer) -> dict[str
     }
 
 
-@pytest.fixture
-def watched(browser: Any, artifacts: Path, request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A fresh browser context: uncaught page errors fail the test; its pages' last state is
-    saved to test-artifacts/browser/ (a screenshot per page)."""
-    from playwright.sync_api import expect
-
-    expect.set_options(timeout=30_000)
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    errors: list[str] = []
-    context.on("weberror", lambda error: errors.append(str(error.error)))
-    try:
-        yield context
-    finally:
-        for index, page in enumerate(context.pages):
-            page.screenshot(path=artifacts / f"{request.node.name}-{index}.png")
-        context.close()
-    assert errors == [], errors
-
-
-def _new_page(context: Any) -> Any:
-    return context.new_page()
-
-
 def _session_cookie(context: Any) -> dict[str, Any]:
     [cookie] = [c for c in context.cookies() if c["name"] == "renamer_session"]
     return dict(cookie)
@@ -112,7 +89,7 @@ def test_sign_in_with_the_oidc_provider_keeps_the_session_in_an_httponly_cookie(
 
     base = stack.frontend_url
     oidc_provider.user = ProviderUser(email=f"pat-{uuid.uuid4().hex[:8]}@example.com", name="Pat Provider")
-    page = _new_page(watched)
+    page = watched.new_page()
 
     page.goto(f"{base}/signup")
     expect(page.get_by_role("link", name="Sign up with Google")).to_be_visible()
@@ -168,7 +145,7 @@ def test_organization_switcher_invitation_by_mail_and_an_api_key_shown_once(
     owner_email = f"owner-{uuid.uuid4().hex[:8]}@example.com"
     teammate_email = f"teammate-{uuid.uuid4().hex[:8]}@example.com"
     team = f"Acme marketing {uuid.uuid4().hex[:4]}"
-    page = _new_page(watched)
+    page = watched.new_page()
     _sign_up(page, base, owner_email, name="Olivia Owner")
 
     # ------------------------------------------------------------ a new organization
@@ -224,7 +201,7 @@ def test_organization_switcher_invitation_by_mail_and_an_api_key_shown_once(
     # ------------------------------------------------------------ the teammate accepts
     teammate = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
-        other = _new_page(teammate)
+        other = teammate.new_page()
         other.goto(link)
         other.wait_for_url(re.compile(r"/login\?next="))  # signed out: log in or sign up first
         other.get_by_role("link", name="Create an account").click()
@@ -280,7 +257,7 @@ def test_mail_links_confirm_the_address_and_reset_the_password(stack: Any, watch
 
     base = stack.frontend_url
     email = f"mailer-{uuid.uuid4().hex[:8]}@example.com"
-    page = _new_page(watched)
+    page = watched.new_page()
     _sign_up(page, base, email)
 
     verify = re.search(r"https?://\S+/verify-email\?token=\S+", _mail_to(smtp, email, "Confirm your email"))

@@ -66,23 +66,6 @@ def billing_stack(stack: Any, stripe: FakeStripe) -> Any:
     return stack
 
 
-@pytest.fixture
-def context(browser: Any, artifacts: Path, request: pytest.FixtureRequest) -> Iterator[Any]:
-    from playwright.sync_api import expect
-
-    expect.set_options(timeout=30_000)
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    errors: list[str] = []
-    context.on("weberror", lambda error: errors.append(str(error.error)))
-    try:
-        yield context
-    finally:
-        for index, page in enumerate(context.pages):
-            page.screenshot(path=artifacts / f"{request.node.name}-{index}.png")
-        context.close()
-    assert errors == [], errors
-
-
 def _sign_up(page: Any, base: str, api_url: str) -> dict[str, str]:
     """Signs up in the browser; returns bearer headers of the same account, for setting up."""
     from playwright.sync_api import expect
@@ -105,12 +88,12 @@ def _billing(api_url: str, auth: dict[str, str]) -> dict[str, Any]:
 
 
 def test_upgrade_goes_through_checkout_and_the_webhook_changes_the_plan(
-    billing_stack: Any, context: Any, stripe: FakeStripe, artifacts: Path
+    billing_stack: Any, watched: Any, stripe: FakeStripe, artifacts: Path
 ) -> None:
     from playwright.sync_api import expect
 
     stack = billing_stack
-    page = context.new_page()
+    page = watched.new_page()
     auth = _sign_up(page, stack.frontend_url, stack.api_url)
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Billing").click()
@@ -157,7 +140,7 @@ def test_upgrade_goes_through_checkout_and_the_webhook_changes_the_plan(
 
 
 def test_a_drop_over_the_quota_uploads_only_what_fits(
-    billing_stack: Any, context: Any, artifacts: Path, tmp_path: Path
+    billing_stack: Any, watched: Any, artifacts: Path, tmp_path: Path
 ) -> None:
     from playwright.sync_api import expect
 
@@ -165,7 +148,7 @@ def test_a_drop_over_the_quota_uploads_only_what_fits(
 
     stack = billing_stack
     api = stack.api_url
-    page = context.new_page()
+    page = watched.new_page()
     auth = _sign_up(page, stack.frontend_url, api)
     organization_id = httpx.get(f"{api}/organizations/current", headers=auth).json()["id"]
 

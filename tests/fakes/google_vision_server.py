@@ -29,7 +29,6 @@ import copy
 import io
 import json
 import secrets
-import socket
 import threading
 import time
 from collections import deque
@@ -39,7 +38,6 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import numpy as np
-import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from google.auth import exceptions as auth_errors
@@ -50,6 +48,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from tests.fakes.serving import ThreadedServer
 
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 VISION_SCOPES = ("https://www.googleapis.com/auth/cloud-vision", "https://www.googleapis.com/auth/cloud-platform")
@@ -277,8 +277,6 @@ class FakeGoogleVision:
         self.max_in_flight = 0
         self._closing: asyncio.Event | None = None  # set at shutdown: pending sleeps end at once
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
         self.port = 0
 
     # ------------------------------------------------------------ lifecycle
@@ -292,33 +290,20 @@ class FakeGoogleVision:
         return f"{self.endpoint}/token"
 
     def __enter__(self) -> FakeGoogleVision:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        self.port = sock.getsockname()[1]
         app = Starlette(
             routes=[
                 Route("/v1/images:annotate", self._annotate, methods=["POST"]),
                 Route("/token", self._token, methods=["POST"]),
             ]
         )
-        config = uvicorn.Config(app, log_level="warning", lifespan="off", timeout_graceful_shutdown=1)
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("the fake Google Vision server did not start")
-            time.sleep(0.01)
+        self._serving = ThreadedServer(app, "Google Vision", timeout_graceful_shutdown=1)
+        self.port = self._serving.start()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        assert self._server is not None and self._thread is not None
         if self._loop is not None and self._closing is not None:
             self._loop.call_soon_threadsafe(self._closing.set)
-        self._server.should_exit = True
-        self._thread.join(timeout=10)
+        self._serving.stop(timeout=10)
 
     # ------------------------------------------------------------ test API
 

@@ -25,7 +25,6 @@ import contextlib
 import io
 import json
 import re
-import socket
 import threading
 import time
 import uuid
@@ -34,12 +33,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from PIL import Image
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
+
+from tests.fakes.serving import ThreadedServer
 
 DEFAULT_MODELS = ("gpt-4o-mini", "gpt-4o", "llava")
 DEFAULT_TEXT_ONLY_MODELS = ("llama3", "gpt-3.5-turbo")
@@ -215,8 +215,6 @@ class FakeOpenAI:
         self.requests: list[Recorded] = []
         self._script: deque[Behaviour] = deque()
         self._lock = threading.Lock()
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closing: asyncio.Event | None = None
         self.port = 0
@@ -227,6 +225,7 @@ class FakeOpenAI:
                 Route("/v1/models", self._models, methods=["GET"]),
             ]
         )
+        self._serving = ThreadedServer(self.app, "OpenAI", backlog=4096, timeout_graceful_shutdown=5)
 
     # ------------------------------------------------------------------ control
 
@@ -250,31 +249,15 @@ class FakeOpenAI:
             return len(self._script)
 
     def start(self) -> FakeOpenAI:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        self.port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            self.app, lifespan="off", log_level="warning", access_log=False, backlog=4096, timeout_graceful_shutdown=5
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("the fake OpenAI server did not start")
-            time.sleep(0.01)
+        self.port = self._serving.start()
         return self
 
     def stop(self) -> None:
-        if self._server is None or self._thread is None:
+        if not self._serving.running:
             return
         if self._loop is not None and self._closing is not None:
             self._loop.call_soon_threadsafe(self._closing.set)  # cut every pending delay short
-        self._server.should_exit = True
-        self._thread.join(timeout=15)
-        self._server = None
+        self._serving.stop()
 
     def __enter__(self) -> FakeOpenAI:
         return self.start()

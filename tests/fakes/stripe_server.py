@@ -46,11 +46,12 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from tests.fakes.serving import ThreadedServer
 
 API_KEY = "sk_test_renamer_fake"
 API_VERSION = "2026-10-28.endive"
@@ -196,8 +197,6 @@ class FakeStripe:
         self.state = _State()
         self.deliveries: list[Delivery] = []
         self._lock = threading.Lock()
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
         self.port = 0
         self.app = Starlette(
             routes=[
@@ -209,6 +208,7 @@ class FakeStripe:
                 Route("/v1/{path:path}", self._forward, methods=["GET", "POST", "DELETE"]),
             ]
         )
+        self._serving = ThreadedServer(self.app, "Stripe")
 
     @property
     def base_url(self) -> str:
@@ -217,27 +217,12 @@ class FakeStripe:
     # ------------------------------------------------------------------ lifecycle
 
     def start(self) -> FakeStripe:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        self.port = sock.getsockname()[1]
-        config = uvicorn.Config(self.app, lifespan="off", log_level="warning", access_log=False)
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("the fake Stripe server did not start")
-            time.sleep(0.01)
+        self.port = self._serving.start()
         self.local.register_webhook(self.webhook_url, self.webhook_secret)
         return self
 
     def stop(self) -> None:
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(timeout=15)
-        self._server = self._thread = None
+        self._serving.stop()
 
     def __enter__(self) -> FakeStripe:
         return self.start()

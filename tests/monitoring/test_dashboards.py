@@ -34,7 +34,7 @@ from tests.fakes.openai_server import Behaviour, FakeOpenAI
 from tests.fixtures import images as fx
 from tests.realtime.harness import Client, Loop, RealtimeProcess, free_port, token_of
 from tests.support.api import all_images, create_batch, upload, wait_for_batch
-from tests.support.processes import WorkerProcess, running_session_worker
+from tests.support.processes import ApiProcess, WorkerProcess, running_session_worker
 
 GRAFANA = PROJECT_ROOT / "monitoring" / "grafana"
 DASHBOARDS = sorted((GRAFANA / "dashboards").glob("*.json"))
@@ -98,43 +98,6 @@ def test_provisioning_points_at_the_dashboards_and_the_datasource_they_use() -> 
 
 
 # ------------------------------------------------------------------------- the live stack
-
-
-class ApiProcess:
-    """`uvicorn api.main:app` on a free port with the test environment plus `env`."""
-
-    def __init__(self, name: str, log_dir: Path, env: dict[str, str] | None = None) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_dir / f"api-{name}.log"
-        # Never the test process's metrics folder (set when a test module imports worker.app).
-        inherited = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
-        self.env = {**inherited, **(env or {})}
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self, timeout: float = 60.0) -> ApiProcess:
-        command = [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(self.port)]
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                command, cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"API exited:\n{self.log_path.read_text()[-3000:]}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
-                    return self
-            time.sleep(0.2)
-        raise TimeoutError(f"API not up in {timeout:.0f} s")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
 
 
 class PrometheusProcess:

@@ -276,6 +276,7 @@ def test_ingress_routes_app_websockets_and_api() -> None:
     assert frontend_env == {
         "NEXT_PUBLIC_API_URL": "https://api.example.com",
         "NEXT_PUBLIC_REALTIME_URL": "https://app.example.com",
+        "RENAMER_ENVIRONMENT": "production",  # tags the browser's Sentry events
     }
     api_env = {e["name"]: e.get("value") for e in container(docs, "api")["env"]}
     assert yaml.safe_load(api_env["RENAMER_CORS_ORIGINS"]) == ["https://app.example.com"]

@@ -1,17 +1,73 @@
-"""Real worker processes for end-to-end tests (started, killed and waited for)."""
+"""Real API and worker processes for end-to-end tests (started, killed and waited for)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from core.config import PROJECT_ROOT
+
+
+def child_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The test environment for a process a test starts, plus `extra`.
+
+    Never the test process's PROMETHEUS_MULTIPROC_DIR: a test module that imports worker.app
+    sets one here, and children sharing it would aggregate each other's samples, and each
+    worker's start-up clean-up would wipe those of the processes started before it. A worker
+    picks its own folder (worker/app.py); `extra` may still name one."""
+    inherited = {key: value for key, value in os.environ.items() if key != "PROMETHEUS_MULTIPROC_DIR"}
+    return {**inherited, **(extra or {})}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class ApiProcess:
+    """`uvicorn api.main:app` on a free port with the test environment plus `env`."""
+
+    def __init__(self, name: str, log_dir: Path, env: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_dir / f"api-{name}.log"
+        self.env = child_environment(env)
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 90.0) -> ApiProcess:
+        # A loaded 2-core CI box can take a while to import the app: wait, and fail with its log.
+        command = [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(self.port)]
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                command, cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"API exited:\n{self.log_path.read_text()[-3000:]}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
+                    return self
+            time.sleep(0.2)
+        raise TimeoutError(f"API not up in {timeout:.0f} s:\n{self.log_path.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
 
 
 class WorkerProcess:
@@ -29,12 +85,7 @@ class WorkerProcess:
         self.name = name
         self.pool = pool
         self.queues = queues
-        self.env = {**os.environ, **(env or {})}
-        if "PROMETHEUS_MULTIPROC_DIR" not in (env or {}):
-            # A test module that imports worker.app sets this folder in the test process; a
-            # worker inheriting it would share one folder with every process started after it
-            # and aggregate (and at start-up clean out) their samples. Its own, from worker.app.
-            self.env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        self.env = child_environment(env)
         self.log_path = log_dir / f"worker-{name}.log"
         self.schedule = log_dir / f"beat-{name}.schedule"
         self.beat = beat
