@@ -24,9 +24,8 @@ services-status:
 	@scripts/services.sh status
 
 $(FRONTEND_DEPS): frontend/package-lock.json
-	@# npm ci rejects lockfiles written with omit-lockfile-registry-resolved (no registry
-	@# addresses in the lock); npm install honours the lock just the same.
-	@cd frontend && npm install --no-audit --no-fund --loglevel=error
+	@# npm ci installs exactly the lock, or fails when package.json and the lock disagree.
+	@cd frontend && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 frontend-deps: bootstrap $(FRONTEND_DEPS)

@@ -8,11 +8,14 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.errors import RateLimited, RenamerError
 
 log = logging.getLogger(__name__)
+DATABASE_RETRY_AFTER_SECONDS = 5
 
 
 def envelope(status: int, error: str, code: str, detail: str, **extra: Any) -> JSONResponse:
@@ -50,6 +53,23 @@ def install(app: FastAPI) -> None:
         names = {404: ("NotFound", "not_found"), 405: ("MethodNotAllowed", "method_not_allowed")}
         error, code = names.get(exc.status_code, ("HTTPError", f"http_{exc.status_code}"))
         return envelope(exc.status_code, error, code, str(exc.detail))
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeout)
+    async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # The server refused or dropped the connection (too many clients, restart, failover)
+        # or every pooled connection stayed busy past RENAMER_DATABASE_POOL_TIMEOUT. The
+        # transaction in flight did not commit; retrying is safe (an upload retried reports
+        # the files it already stored as duplicates).
+        log.warning("database unavailable", extra={"path": request.url.path, "reason": str(exc).splitlines()[0]})
+        response = envelope(
+            503,
+            "ServiceUnavailable",
+            "database_unavailable",
+            "The service is too busy to answer right now; try again in a few seconds.",
+        )
+        response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        return response
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

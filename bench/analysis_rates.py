@@ -107,20 +107,20 @@ def draft_decode_rate(jpeg_bytes: bytes, seconds: float = 3.0) -> float:
     return _rate(decode, seconds)
 
 
-_analyzers: dict[bool, LocalAnalyzer] = {}
+_analyzers: dict[tuple[bool, bool], LocalAnalyzer] = {}
 
 
-def _analyzer(ocr: bool) -> LocalAnalyzer:
-    if ocr not in _analyzers:
-        analyzer = LocalAnalyzer(ocr_enabled=ocr)
+def _analyzer(ocr: bool, safety: bool = True) -> LocalAnalyzer:
+    if (ocr, safety) not in _analyzers:
+        analyzer = LocalAnalyzer(ocr_enabled=ocr, nudenet_enabled=safety)
         analyzer.load()
-        _analyzers[ocr] = analyzer
-    return _analyzers[ocr]
+        _analyzers[ocr, safety] = analyzer
+    return _analyzers[ocr, safety]
 
 
-def analysis_rate(jpeg_bytes: bytes, ocr: bool = False, seconds: float = 3.0) -> float:
-    """Images/s of LocalAnalyzer.analyze, from bytes to Analysis."""
-    analyzer, context = _analyzer(ocr), AnalysisContext()
+def analysis_rate(jpeg_bytes: bytes, ocr: bool = False, seconds: float = 3.0, *, safety: bool = True) -> float:
+    """Images/s of LocalAnalyzer.analyze, from bytes to Analysis (safety: the NudeNet model on)."""
+    analyzer, context = _analyzer(ocr, safety), AnalysisContext()
     return _rate(lambda: analyzer.analyze(io.BytesIO(jpeg_bytes), context=context), seconds)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -17,7 +18,9 @@ from bench.processes import CpuAccounting, CpuUse
 
 FILES_PER_REQUEST = 10
 REQUEST_TIMEOUT = 180.0  # one request of 10 files takes ~3 s; a hung API must not hang the benchmark
-UPLOAD_CLIENTS = 2
+# Upload requests in flight, and the clamd-alone comparison's clients (bench/run.py): the
+# same number on both sides. RENAMER_BENCH_UPLOAD_CLIENTS=3 matches the web app's concurrency.
+UPLOAD_CLIENTS = int(os.environ.get("RENAMER_BENCH_UPLOAD_CLIENTS", "2"))
 KEYWORDS = ["summer sale", "sneakers"]
 
 

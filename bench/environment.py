@@ -7,10 +7,11 @@ Settings are read once per process, so `apply()` must run before anything calls
 from __future__ import annotations
 
 import os
-import socket
 from pathlib import Path
 
 import psycopg
+
+from scripts.stack import free_port
 
 BENCH_DB = os.environ.get("RENAMER_BENCH_DATABASE", "renamer_bench")
 PG_URL = os.environ.get("RENAMER_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
@@ -18,12 +19,6 @@ BENCH_BUCKET = BENCH_DB.replace("_", "-")
 BENCH_REDIS_DB = os.environ.get("RENAMER_BENCH_REDIS_DB", "13")
 
 OUT_DIR = Path(__file__).resolve().parent / "out"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def bench_environment() -> dict[str, str]:

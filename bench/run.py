@@ -35,14 +35,13 @@ from bench import environment
 # must be in the environment before anything imports core.
 environment.apply()
 
-from bench.client import progress  # noqa: E402
+from bench.client import UPLOAD_CLIENTS, progress  # noqa: E402
 from bench.corpus import large_photo, photo_corpus  # noqa: E402
 from bench.environment import OUT_DIR  # noqa: E402
 from bench.pipeline import Pipeline, base_environment, wait_for_quiet  # noqa: E402
 from bench.processes import CpuAccounting  # noqa: E402
 from core.config import PROJECT_ROOT, get_settings  # noqa: E402
 
-UPLOAD_CLIENTS = 2
 # A whole run takes 3-5 minutes on the 2-core dev box; past this something hangs.
 DEADLINE_SECONDS = 20 * 60
 

@@ -57,6 +57,13 @@ class Settings(BaseSettings):
     # PgBouncer in transaction pooling the next transaction may get another server connection
     # that lacks it: set false there (PgBouncer 1.21+ with max_prepared_statements copes).
     database_prepared_statements: bool = True
+    # Connections each process may hold: pool_size kept open plus max_overflow opened on demand.
+    # Size them so that every API and worker process together stay under PostgreSQL's
+    # max_connections (or use PgBouncer, docs/scaling.md). A request that waits longer than
+    # pool_timeout seconds for a connection gets 503 database_unavailable.
+    database_pool_size: int = Field(default=10, ge=1)
+    database_max_overflow: int = Field(default=20, ge=0)
+    database_pool_timeout: float = Field(default=10.0, gt=0)
     redis_url: str = "redis://127.0.0.1:6379/0"
     broker_url: str | None = None  # defaults to redis_url
     # Seconds before Redis hands an unacknowledged task to another worker; a worker

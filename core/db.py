@@ -67,8 +67,10 @@ log = logging.getLogger(__name__)
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if not get_settings().database_prepared_statements:
         kwargs["connect_args"] = {"prepare_threshold": None, **kwargs.get("connect_args", {})}
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
+    settings = get_settings()
+    kwargs.setdefault("pool_size", settings.database_pool_size)
+    kwargs.setdefault("max_overflow", settings.database_max_overflow)
+    kwargs.setdefault("pool_timeout", settings.database_pool_timeout)
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 

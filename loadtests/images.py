@@ -13,7 +13,7 @@ WIDTH, HEIGHT = 320, 240
 
 
 def _picture(seed: int) -> Image.Image:
-    rng = random.Random(seed)  # noqa: S311 (pictures, not secrets)
+    rng = random.Random(seed)
     top = tuple(rng.randrange(20, 236) for _ in range(3))
     bottom = tuple(rng.randrange(20, 236) for _ in range(3))
     picture = Image.new("RGB", (WIDTH, HEIGHT))

@@ -23,9 +23,6 @@ per batch; an account's images must fit the free plan's 50 a month), LOADTEST_RE
 (0.5/1.5 s between a reader's requests).
 """
 
-# Random choices here pick pictures and keywords, and the password belongs to throwaway accounts.
-# ruff: noqa: S311, S105
-
 from __future__ import annotations
 
 import json

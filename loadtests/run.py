@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import importlib.util
 import json
 import math
 import os
@@ -29,7 +28,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+from scripts import stack as stack_script
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 REPORTS = Path(__file__).resolve().parent / "reports"
@@ -108,23 +108,12 @@ def prepare_backing_services(database: str) -> None:
     storage.delete(*storage.list_keys(""))
 
 
-def _stack_module() -> Any:
-    """scripts/stack.py (not a package): its Service class starts and stops process groups."""
-    spec = importlib.util.spec_from_file_location("renamer_stack", PROJECT_ROOT / "scripts" / "stack.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("renamer_stack", module)
-    spec.loader.exec_module(module)
-    return module
-
-
 class LocalStack:
     """The API with `api_workers` uvicorn processes and one Celery worker with beat."""
 
     def __init__(self, log_dir: Path, *, api_workers: int, env: dict[str, str]) -> None:
-        stack = _stack_module()
         log_dir.mkdir(parents=True, exist_ok=True)
-        self.port = stack.free_port()
+        self.port = stack_script.free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         metrics_dir = Path(tempfile.mkdtemp(prefix="renamer-loadtest-metrics-"))
         self._metrics_dir = metrics_dir
@@ -133,14 +122,14 @@ class LocalStack:
         api_env = {**base, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}  # several API processes, one registry
         python = sys.executable
         self.services = [
-            stack.Service(
+            stack_script.Service(
                 "api",
                 [python, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(self.port),
                  "--workers", str(api_workers)],
                 PROJECT_ROOT, api_env, log_dir / "api.log",
-                lambda _s: stack._http_ok(f"{self.url}/health/ready"),
+                lambda _s: stack_script._http_ok(f"{self.url}/health/ready"),
             ),
-            stack.Service(
+            stack_script.Service(
                 "worker",
                 [python, "-m", "celery", "-A", "worker.app", "worker", "--concurrency", "2",
                  "--queues", "images,exports,maintenance",
@@ -198,7 +187,7 @@ def run_locust(mix: Mix, host: str, prefix: Path, *, log_path: Path) -> int:
     env = {**os.environ, **mix.env}
     with log_path.open("ab") as log:
         # locust exits 1 when any request failed; the summary reports that, so it is not an error here.
-        result = subprocess.run(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, check=False)  # noqa: S603
+        result = subprocess.run(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, check=False)
     return result.returncode
 
 

@@ -18,8 +18,9 @@ process's environment (RENAMER_* settings), plus:
 
 The frontend is (re)built first when frontend/.next is missing or older than its
 sources (`npm ci` too when node_modules is missing or older than package-lock.json).
-Only the standard library is used here, so this file is importable from the tests and
-runnable with any Python; the services run with the same interpreter as this script.
+Only the standard library is used here, so this module (`scripts.stack`) is importable
+from the tests, the benchmarks and the load tests, and runnable with any Python; the
+services run with the same interpreter as this script.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import fcntl
 import hashlib
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -56,10 +58,40 @@ class StackError(RuntimeError):
     pass
 
 
+# Ports that free_port() handed out in this process, so two services never get the same one.
+_handed_out: set[int] = set()
+_random = random.SystemRandom()
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999  # Linux's default
+
+
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
+    """A port on HOST that nothing listens on, for a server this process is about to start.
+
+    Not bind(0): the kernel picks that port from its ephemeral range, which outgoing
+    connections draw from too, so between the probe and the server's bind a client socket
+    can take it (CI once saw uvicorn fail with EADDRINUSE that way). Ports below that range
+    are only ever taken by something that binds them on purpose."""
+    low, _ = _ephemeral_range()
+    pool = range(10000, low) if low > 11000 else range(low, 65536)
+    for _ in range(200):
+        port = _random.choice(pool)
+        if port in _handed_out:
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind((HOST, port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise StackError(f"no free port on {HOST} between {pool.start} and {pool.stop - 1}")
 
 
 # --------------------------------------------------------------------------- frontend build

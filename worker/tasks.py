@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 
-from celery.signals import worker_process_init, worker_ready
+from celery.signals import task_postrun, worker_process_init, worker_ready
 
 from core import events
 from core.billing import quota
@@ -21,6 +21,7 @@ from core.redis import get_redis
 from core.retention import service as retention
 from core.storage import get_storage
 from core.vision import chain, registry
+from worker import memory
 from worker.task import renamer_task
 
 log = logging.getLogger(__name__)
@@ -56,9 +57,15 @@ def _load_chain() -> None:
             log.warning("vision provider %s could not be checked", name, exc_info=True)
 
 
+_prefork_child = False
+
+
 @worker_process_init.connect
 def _load_models(**_: object) -> None:
+    global _prefork_child
+    _prefork_child = True
     assert_pillow_simd()
+    memory.fix_mmap_threshold()
     # Engines and clients must not be shared across fork; each child builds its own.
     get_engine().dispose(close=False)
     get_maintenance_engine().dispose(close=False)
@@ -72,8 +79,17 @@ def _load_models_for_thread_pools(sender: object = None, **_: object) -> None:
     pool = type(getattr(sender, "pool", None)).__module__ if sender is not None else ""
     if "prefork" not in pool:
         assert_pillow_simd()
+        memory.fix_mmap_threshold()
         _load_chain()
         events.warm_up()
+
+
+@task_postrun.connect
+def _trim_after_task(**_: object) -> None:
+    # A prefork child runs one task at a time, so between tasks nearly all of its heap is
+    # free (a fraction of a millisecond to trim). Thread pools keep other tasks running: no.
+    if _prefork_child:
+        memory.trim_heap()
 
 
 def _give_up_on_image(payload: ProcessImage, exc: BaseException) -> None:

@@ -13,7 +13,6 @@ import logging
 import uuid
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Protocol
 
 import stripe
 from pydantic import SecretStr
@@ -30,28 +29,6 @@ class CheckoutSession:
     url: str
     amount_total: int | None
     currency: str | None
-
-
-class PaymentGateway(Protocol):
-    def create_customer(self, *, organization_id: uuid.UUID, name: str) -> str:
-        """A customer for the organization (metadata organization_id); its id."""
-        ...
-
-    def create_checkout_session(
-        self,
-        *,
-        customer_id: str,
-        price_id: str,
-        organization_id: uuid.UUID,
-        plan: str,
-        user_id: uuid.UUID,
-        success_url: str,
-        cancel_url: str,
-    ) -> CheckoutSession: ...
-
-    def create_portal_session(self, *, customer_id: str, return_url: str) -> str:
-        """A billing portal session's URL."""
-        ...
 
 
 def _digest(text: str) -> str:
@@ -158,7 +135,7 @@ def secret_value(secret: SecretStr | None) -> str | None:
     return value or None
 
 
-def get_gateway(settings: Settings) -> PaymentGateway:
+def get_gateway(settings: Settings) -> StripeGateway:
     if not billing_enabled(settings):
         raise ServiceUnavailable(
             "Billing is not set up on this server (RENAMER_STRIPE_API_KEY is not set); plans and quotas still apply.",

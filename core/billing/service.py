@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from core import metrics
 from core.accounts.schemas import Principal
 from core.billing import quota, repository
-from core.billing.gateway import PaymentGateway, billing_enabled
+from core.billing.gateway import StripeGateway, billing_enabled
 from core.billing.models import Payment, PaymentStatus
 from core.billing.schemas import BillingPublic, BillingRedirect, PlanPublic, PlanTerms
 from core.config import Settings
@@ -72,7 +72,7 @@ def _purchasable(session: Session, code: str, *, settings: Settings) -> PlanTerm
 
 
 def start_checkout(
-    session: Session, principal: Principal, *, plan: str, settings: Settings, gateway: PaymentGateway
+    session: Session, principal: Principal, *, plan: str, settings: Settings, gateway: StripeGateway
 ) -> BillingRedirect:
     """A Stripe Checkout Session (subscription mode) for `plan`, and a pending payment row.
     The plan changes only when Stripe confirms (checkout.session.completed)."""
@@ -118,7 +118,7 @@ def start_checkout(
 
 
 def open_portal(
-    session: Session, principal: Principal, *, settings: Settings, gateway: PaymentGateway
+    session: Session, principal: Principal, *, settings: Settings, gateway: StripeGateway
 ) -> BillingRedirect:
     """The Stripe billing portal: cards, invoices, cancellation (effective at period end)."""
     _require_owner(principal, "manage billing")

@@ -3,13 +3,11 @@
 A marketer's batch often holds the same photo twice: a resized export next to the original,
 a re-saved JPEG, a slightly cropped or brightened edit. The SHA-256 duplicate check at upload
 cannot see those; a 64-bit DCT hash (imagehash.phash) survives them, and the Hamming distance
-between two hashes says how far apart the pictures look. Pure functions, no I/O.
+between two hashes says how far apart the pictures look. Pure functions, no I/O; the search
+for a batch's closest image runs in PostgreSQL (core.images.repository.nearest_phash).
 """
 
 from __future__ import annotations
-
-import uuid
-from collections.abc import Iterable
 
 import imagehash
 from PIL import Image
@@ -45,23 +43,3 @@ def _as_int(value: str) -> int:
 def hamming(a: str, b: str) -> int:
     """How many of the 64 bits differ between two hashes (0: look the same, 64: opposite)."""
     return (_as_int(a) ^ _as_int(b)).bit_count()
-
-
-def nearest(
-    phash: str, candidates: Iterable[tuple[uuid.UUID, str]], *, max_distance: int = NEAR_DUPLICATE_DISTANCE
-) -> uuid.UUID | None:
-    """The candidate closest to `phash` within `max_distance` (inclusive), or None.
-
-    Ties go to the first candidate given, so passing the batch's images oldest first points a
-    duplicate at the earliest copy.
-    """
-    target = _as_int(phash)
-    best: uuid.UUID | None = None
-    best_distance = max_distance + 1
-    for candidate_id, candidate_hash in candidates:
-        distance = (target ^ _as_int(candidate_hash)).bit_count()
-        if distance < best_distance:
-            best, best_distance = candidate_id, distance
-            if distance == 0:
-                break
-    return best

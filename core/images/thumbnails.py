@@ -1,7 +1,8 @@
 """Review thumbnails: a reduced decode (JPEG draft), never a full-resolution one for JPEG.
 
-When a remote provider's preview of the same file was just made (core.vision.preview), the
-thumbnail is decoded from that small JPEG rather than from the original a second time."""
+When a remote provider's preview of the same file was just made, or the local analyzer
+decoded it reduced (core.vision.preview), the thumbnail is made from that rather than from
+the original a second time."""
 
 from __future__ import annotations
 
@@ -17,8 +18,11 @@ THUMBNAIL_SIZE = 320
 
 def render_thumbnail(source: BinaryIO, *, size: int = THUMBNAIL_SIZE) -> tuple[bytes, Image.Image]:
     """The WebP thumbnail and the reduced image it was made from (for the perceptual hash)."""
-    preview = take_preview(source)
-    with Image.open(io.BytesIO(preview) if preview is not None else source) as opened:
+    kept = take_preview(source)
+    if isinstance(kept, Image.Image):  # already reduced and upright; ours once taken
+        kept.thumbnail((size, size), reducing_gap=2.0)
+        return _encode(kept)
+    with Image.open(io.BytesIO(kept) if kept is not None else source) as opened:
         if opened.format == "JPEG":
             # DCT scaling to the smallest scale whose long side still covers `size`: 1/8 for a
             # 12 MP photo, 1/4 for a 1600 px one (a square request would be bound by the short
@@ -26,9 +30,12 @@ def render_thumbnail(source: BinaryIO, *, size: int = THUMBNAIL_SIZE) -> tuple[b
             opened.draft("RGB", draft_request(opened.size, size))
         # Reduced before the orientation is applied: a square box fits either way round.
         opened.thumbnail((size, size), reducing_gap=2.0)
-        img: Image.Image = ImageOps.exif_transpose(opened)
-        if img.mode not in ("RGB", "RGBA"):
-            img = img.convert("RGBA" if "A" in img.getbands() or img.mode == "P" else "RGB")
-        out = io.BytesIO()
-        img.save(out, "WEBP", quality=80, method=2)  # method 2: a fraction of method 4's time, same size here
-        return out.getvalue(), img
+        return _encode(ImageOps.exif_transpose(opened))
+
+
+def _encode(img: Image.Image) -> tuple[bytes, Image.Image]:
+    if img.mode not in ("RGB", "RGBA"):
+        img = img.convert("RGBA" if "A" in img.getbands() or img.mode == "P" else "RGB")
+    out = io.BytesIO()
+    img.save(out, "WEBP", quality=80, method=2)  # method 2: a fraction of method 4's time, same size here
+    return out.getvalue(), img

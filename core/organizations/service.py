@@ -266,16 +266,7 @@ def _email_hint(email: str) -> str:
 
 
 def _invitation_public(invitation: Invitation) -> InvitationPublic:
-    return InvitationPublic(
-        id=invitation.id,
-        organization_id=invitation.organization_id,
-        role=invitation.role,
-        email_hint=invitation.email_hint,
-        invited_by=invitation.invited_by,
-        created_at=invitation.created_at,
-        expires_at=invitation.expires_at,
-        expired=invitation.expires_at <= utcnow(),
-    )
+    return InvitationPublic.model_validate({**invitation.model_dump(), "expired": invitation.expires_at <= utcnow()})
 
 
 def invite(
@@ -385,16 +376,7 @@ def accept_invitation(session: Session, *, user_id: uuid.UUID, token: str) -> Or
 
 
 def _key_public(key: ApiKey) -> ApiKeyPublic:
-    return ApiKeyPublic(
-        id=key.id,
-        organization_id=key.organization_id,
-        name=key.name,
-        prefix=key.prefix,
-        created_by=key.created_by,
-        created_at=key.created_at,
-        last_used_at=key.last_used_at,
-        revoked_at=key.revoked_at,
-    )
+    return ApiKeyPublic.model_validate(key, from_attributes=True)
 
 
 def list_api_keys(session: Session, principal: Principal, organization_id: uuid.UUID) -> list[ApiKeyPublic]:

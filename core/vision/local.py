@@ -36,7 +36,7 @@ from core.vision import colors, geocode, ocr
 from core.vision.base import Analysis, AnalysisContext, Place, Safety, orientation
 from core.vision.exif import PhotoMetadata, read_metadata
 from core.vision.faces import FACE_SIDE, MIN_SKIN_FRACTION, Face, FaceDetector, skin_fraction
-from core.vision.preview import draft_request
+from core.vision.preview import draft_request, keep_reduced
 from core.vision.safety import SOURCE as SAFETY_SOURCE
 from core.vision.safety import SafetyClassifier
 
@@ -272,6 +272,9 @@ class LocalAnalyzer:
             source, min_side=ANALYSIS_MIN_SIDE, max_side=ANALYSIS_MAX_SIDE, grey=False, max_pixels=self.max_pixels
         )
         lap("decode")
+        if decoded.alpha is None:
+            # The review thumbnail is made from this decode, not from a second one of the original.
+            keep_reduced(source, source.tell(), decoded.image)
         timings["decode"] = round(timings["decode"] - decoded.exif_ms, 2)
         timings["exif"] = round(decoded.exif_ms, 2)
 

@@ -8,7 +8,8 @@ scaling via `draft()`), so the full-resolution bitmap is never built.
 The preview's bytes are also kept, tied to the source they were made from, for
 `take_preview()`: the review thumbnail (core.images.thumbnails) is decoded from that small
 JPEG instead of from the original a second time (for a 12 MP JPEG the entropy decoding alone
-costs ~20 ms at any scale, the preview's under 1 ms). They go when taken or with the source.
+costs ~20 ms at any scale, the preview's under 1 ms). The local analyzer hands over its own
+reduced decode the same way (`keep_reduced`). They go when taken or with the source.
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ PREVIEW_MAX_SIDE = 1024
 PREVIEW_MIN_SIDE = 768
 PREVIEW_QUALITY = 85
 
-# source -> (the position it was read from, the preview JPEG), for pictures without transparency
-_kept: weakref.WeakKeyDictionary[BinaryIO, tuple[int, bytes]] = weakref.WeakKeyDictionary()
+# source -> (the position it was read from, the preview JPEG or a reduced decode), for
+# pictures without transparency
+_kept: weakref.WeakKeyDictionary[BinaryIO, tuple[int, bytes | Image.Image]] = weakref.WeakKeyDictionary()
 _kept_lock = threading.Lock()
 
 
@@ -91,10 +93,20 @@ def make_preview(source: BinaryIO, *, max_side: int = PREVIEW_MAX_SIDE, quality:
     return Preview(jpeg, image.width, image.height, width, height, metadata)
 
 
-def take_preview(source: BinaryIO) -> bytes | None:
-    """The preview JPEG `make_preview` made from `source` at its current position (orientation
-    applied, long side at least PREVIEW_MIN_SIDE unless the original is smaller), or None;
-    forgotten once taken."""
+def keep_reduced(source: BinaryIO, position: int, image: Image.Image) -> None:
+    """Hand a reduced decode of `source` (read from `position`: displayed orientation, opaque,
+    RGB or L, long side at least the thumbnail's unless the original is smaller) to
+    `take_preview()`. The caller must not change `image` afterwards."""
+    with _kept_lock:
+        _kept[source] = (position, image)
+
+
+def take_preview(source: BinaryIO) -> bytes | Image.Image | None:
+    """What was kept for `source` at its current position, or None; forgotten once taken.
+
+    Either the preview JPEG `make_preview` made (orientation applied, long side at least
+    PREVIEW_MIN_SIDE unless the original is smaller) or a reduced decode from `keep_reduced`.
+    """
     with _kept_lock:
         kept = _kept.pop(source, None)
     if kept is None or kept[0] != source.tell():

@@ -9,7 +9,6 @@ wrong and missing ones, stale ones, replays, concurrent duplicates and events ou
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 import uuid
@@ -30,6 +29,7 @@ from core.config import get_settings
 from core.db import maintenance_transaction
 from core.metrics import registry
 from core.organizations.models import Membership, OrganizationRole
+from scripts.stack import free_port
 from tests.fakes.stripe_server import API_KEY, FakeStripe, sign, stripe_stack
 
 SECRET = "whsec_test_renamer_billing"
@@ -40,9 +40,7 @@ class InThreadApi:
     """create_app() under uvicorn on a free port, in a thread of this process."""
 
     def __init__(self) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = int(probe.getsockname()[1])
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import time
 
 import httpx
@@ -10,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
+from scripts.stack import free_port
 from tests.fixtures import images as fx
 from tests.support.api import create_batch, upload, wait_for_batch
 from tests.support.processes import WorkerProcess
@@ -53,18 +53,12 @@ def test_api_metrics_count_requests_uploads_and_viruses(client: TestClient, auth
     assert not any(batch["id"] in str(labels) for (_, labels) in after)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.mark.slow
 def test_worker_metrics_aggregate_prefork_children(
     client: TestClient, auth: dict[str, str], worker: WorkerProcess, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     worker.stop()  # the measured worker must be the only consumer
-    port = _free_port()
+    port = free_port()
     measured = WorkerProcess(
         "metrics", tmp_path_factory.mktemp("metrics"), env={"RENAMER_WORKER_METRICS_PORT": str(port)}
     ).start()

@@ -7,7 +7,6 @@ import contextlib
 import io
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,22 +24,17 @@ from core.metrics import QueueDepthCollector, registry
 from core.queue import producer
 from core.redis import get_redis
 from core.storage import ObjectStorage, get_storage
+from scripts.stack import free_port
 from tests.api.test_health_metrics import _samples, _value
 from tests.fixtures import images as fx
 from tests.support.api import create_batch, download_zip, upload, wait_for_batch
 from tests.support.processes import WorkerProcess
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextlib.contextmanager
 def _api_process(log_dir: Path, env: dict[str, str]) -> Iterator[str]:
     """`uvicorn api.main:app` on a free port with the test settings plus `env`; yields its URL."""
-    port = _free_port()
+    port = free_port()
     inherited = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
     log_path = log_dir / "api.log"
     with log_path.open("ab") as log:
@@ -109,7 +103,7 @@ def test_failed_storage_calls_are_counted_by_operation_and_missing_keys_are_not(
     assert _storage_errors("put") == puts + 1
 
     # Nobody listening: no answer at all.
-    unreachable = ObjectStorage(settings.model_copy(update={"s3_endpoint_url": f"http://127.0.0.1:{_free_port()}"}))
+    unreachable = ObjectStorage(settings.model_copy(update={"s3_endpoint_url": f"http://127.0.0.1:{free_port()}"}))
     with pytest.raises(ServiceUnavailable):
         unreachable.ping()
     assert _storage_errors("head") == heads + 1
@@ -148,7 +142,7 @@ def test_worker_reports_the_zip_build_time(
     client: TestClient, auth: dict[str, str], worker: WorkerProcess, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     worker.stop()  # the measured worker must build this batch's ZIP
-    port = _free_port()
+    port = free_port()
     measured = WorkerProcess("zip", tmp_path_factory.mktemp("zip"), env={"RENAMER_WORKER_METRICS_PORT": str(port)})
     measured.start()
     try:

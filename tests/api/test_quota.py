@@ -21,12 +21,12 @@ from core.billing.models import UsagePeriod
 from core.db import maintenance_transaction
 from core.images.models import Image
 from core.metrics import registry
-from core.redis import get_redis
 from core.storage import get_storage
 from tests.fakes.openai_server import Behaviour, FakeOpenAI
 from tests.fixtures import images as fx
 from tests.support.api import all_images, create_batch, organization_id, upload, wait_for_batch
 from tests.support.processes import ApiProcess, WorkerProcess
+from tests.support.providers import close_circuit
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December"]  # fmt: skip
@@ -246,17 +246,11 @@ def vision_worker(
     process.stop()
 
 
-def _close_openai_circuit() -> None:
-    from core.vision.resilience import CircuitBreaker
-
-    CircuitBreaker(get_redis(), "openai", failures=1, reset_seconds=1).record_success()
-
-
 @pytest.mark.slow
 def test_an_image_that_fails_processing_is_refunded_by_the_worker(
     client: TestClient, auth: dict[str, str], refusing_openai: FakeOpenAI, vision_worker: WorkerProcess
 ) -> None:
-    _close_openai_circuit()
+    close_circuit()
     refusing_openai.reset()
     refusing_openai.script(Behaviour.refused("I can't describe this image."))
     org = organization_id(client, auth)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from typing import Any
 import pytest
 
 from core.config import PROJECT_ROOT
+from scripts import stack as stack_module
 
 CHROMIUM = Path(os.environ.get("RENAMER_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -31,16 +31,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "browser"
-
-
-def _load_stack_module() -> Any:
-    """scripts/ is not a package; load scripts/stack.py by path."""
-    spec = importlib.util.spec_from_file_location("renamer_stack", PROJECT_ROOT / "scripts" / "stack.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["renamer_stack"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _missing_prerequisites() -> list[str]:
@@ -73,9 +63,8 @@ def artifacts() -> Path:
 @pytest.fixture(scope="session")
 def frontend_build(browser_prerequisites: None, artifacts: Path) -> None:
     """`npm install` (from the lock) and `next build` when node_modules or .next is missing or stale."""
-    stack = _load_stack_module()
     with (artifacts / "frontend-build.log").open("w") as log:
-        stack.ensure_frontend_built(log=log)
+        stack_module.ensure_frontend_built(log=log)
 
 
 @pytest.fixture(scope="module")
@@ -101,8 +90,7 @@ def stack(
     session_worker = running_session_worker(request)
     if session_worker is not None:
         session_worker.stop()
-    module = _load_stack_module()
-    running = module.Stack(log_dir=artifacts / "logs", env=stack_env).start(timeout=120, realtime_wait=60)
+    running = stack_module.Stack(log_dir=artifacts / "logs", env=stack_env).start(timeout=120, realtime_wait=60)
     try:
         yield running
     finally:

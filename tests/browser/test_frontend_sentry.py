@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import _load_stack_module
+from scripts.stack import Stack
 from tests.fakes.sentry_server import FakeSentry
 
 pytestmark = pytest.mark.slow
@@ -35,7 +35,7 @@ def fake_sentry() -> Iterator[FakeSentry]:
 
 def _web_stack(log_dir: Path, env: dict[str, str]) -> Any:
     """The API and the frontend only: nothing here needs a worker or the realtime service."""
-    stack = _load_stack_module().Stack(log_dir=log_dir, env=env, with_worker=False, with_realtime=False)
+    stack = Stack(log_dir=log_dir, env=env, with_worker=False, with_realtime=False)
     return stack.start(timeout=120)
 
 

@@ -34,7 +34,6 @@ import hmac
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import threading
@@ -51,6 +50,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from scripts.stack import free_port
 from tests.fakes.serving import ThreadedServer
 
 API_KEY = "sk_test_renamer_fake"
@@ -69,12 +69,6 @@ resources.Store.dump_to_disk = lambda self: None
 from localstripe.server import app
 web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def sign(payload: bytes, secret: str, *, timestamp: int | None = None) -> str:

@@ -34,7 +34,7 @@ from tests.fakes.openai_server import Behaviour, FakeOpenAI
 from tests.fixtures import images as fx
 from tests.realtime.harness import Client, Loop, RealtimeProcess, free_port, token_of
 from tests.support.api import all_images, create_batch, upload, wait_for_batch
-from tests.support.processes import ApiProcess, WorkerProcess, running_session_worker
+from tests.support.processes import ApiProcess, WorkerProcess, running_session_worker, wait_until
 
 GRAFANA = PROJECT_ROOT / "monitoring" / "grafana"
 DASHBOARDS = sorted((GRAFANA / "dashboards").glob("*.json"))
@@ -129,15 +129,14 @@ class PrometheusProcess:
         ]  # fmt: skip
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"prometheus exited:\n{self.log_path.read_text()[-3000:]}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{self.url}/-/ready", timeout=2).status_code == 200:
-                    return self
-            time.sleep(0.2)
-        raise TimeoutError("prometheus not ready")
+        wait_until(
+            self.process,
+            lambda: httpx.get(f"{self.url}/-/ready", timeout=2).status_code == 200,
+            name="prometheus",
+            log_path=self.log_path,
+            timeout=timeout,
+        )
+        return self
 
     def api(self, path: str, **params: Any) -> dict[str, Any]:
         response = httpx.get(f"{self.url}/api/v1/{path}", params=params, timeout=30)
@@ -252,6 +251,8 @@ def _drive_batches(stack: Stack) -> None:
 
             def remote_batch(images: list[tuple[str, bytes]]) -> dict[str, Any]:
                 batch = create_batch(http, auth, providers=["openai", "local"], keywords=["blue vase"])  # type: ignore[arg-type]
+                # Followed too: the delivery-delay series then grow across scrapes, not in one burst.
+                follower.join(batch["id"])
                 assert upload(http, auth, batch["id"], images).status_code == 200  # type: ignore[arg-type]
                 assert http.post(f"/batches/{batch['id']}/start", headers=auth).status_code == 200
                 return wait_for_batch(http, auth, batch["id"], timeout=60, download=False)  # type: ignore[arg-type]
@@ -304,9 +305,23 @@ def test_a_thread_pool_worker_exports_its_counters(tmp_path: Path) -> None:
     assert 'renamer_images_finished_total{provider="openai",status="named"} 1.0' in result.stdout
 
 
+def _await_first_scrapes(prometheus: PrometheusProcess, timeout: float = 30.0) -> None:
+    """Every target scraped once before any traffic. Prometheus's first scrape of a target can
+    come seconds after it is ready; a series whose whole life falls before it has no increase
+    for rate() to see, and its panels would show nothing (a race that failed a full run)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        targets = prometheus.api("targets")["data"]["activeTargets"]
+        if targets and all(t["health"] == "up" for t in targets):
+            return
+        time.sleep(0.2)
+    raise TimeoutError(f"targets not all scraped: {[(t['scrapeUrl'], t['health']) for t in targets]}")
+
+
 @pytest.mark.slow
 def test_every_panel_query_runs_and_returns_data_on_a_live_stack(stack: Stack) -> None:
     started = time.time()
+    _await_first_scrapes(stack.prometheus)
     _drive_batches(stack)
     time.sleep(3 * SCRAPE_SECONDS + 1)  # the last counts scraped and the rules evaluated over them
     prometheus = stack.prometheus

@@ -5,16 +5,17 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
 
 from core.config import PROJECT_ROOT
+from scripts.stack import free_port
 
 
 def child_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -28,10 +29,20 @@ def child_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
     return {**inherited, **(extra or {})}
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+def wait_until(
+    process: subprocess.Popen[bytes], ready: Callable[[], bool], *, name: str, log_path: Path, timeout: float
+) -> None:
+    """Poll `ready` every 0.2 s until it holds; raise with the log's tail if the process exits
+    or the time runs out. HTTP errors while it starts count as not ready yet."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited:\n{log_path.read_text(errors='replace')[-3000:]}")
+        with contextlib.suppress(httpx.HTTPError):
+            if ready():
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"{name} not ready in {timeout:.0f} s:\n{log_path.read_text(errors='replace')[-3000:]}")
 
 
 class ApiProcess:
@@ -51,15 +62,14 @@ class ApiProcess:
             self.process = subprocess.Popen(
                 command, cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
             )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"API exited:\n{self.log_path.read_text()[-3000:]}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
-                    return self
-            time.sleep(0.2)
-        raise TimeoutError(f"API not up in {timeout:.0f} s:\n{self.log_path.read_text()[-3000:]}")
+        wait_until(
+            self.process,
+            lambda: httpx.get(f"{self.url}/health", timeout=2).status_code == 200,
+            name="API",
+            log_path=self.log_path,
+            timeout=timeout,
+        )
+        return self
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -110,14 +120,14 @@ class WorkerProcess:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"worker {self.name} exited:\n{self.log_tail()}")
-            if b" ready." in self.log_path.read_bytes()[offset:]:
-                return self
-            time.sleep(0.2)
-        raise TimeoutError(f"worker {self.name} did not start:\n{self.log_tail()}")
+        wait_until(
+            self.process,
+            lambda: b" ready." in self.log_path.read_bytes()[offset:],
+            name=f"worker {self.name}",
+            log_path=self.log_path,
+            timeout=timeout,
+        )
+        return self
 
     def log_tail(self, lines: int = 40) -> str:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])

@@ -16,11 +16,11 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from core.redis import get_redis
 from tests.fakes.openai_server import Behaviour, FakeOpenAI
 from tests.fixtures import images as fx
 from tests.support.api import all_images, create_batch, upload, wait_for_batch
 from tests.support.processes import WorkerProcess
+from tests.support.providers import close_circuit
 
 pytestmark = pytest.mark.slow
 
@@ -51,13 +51,6 @@ def io_worker(
     process.stop()
 
 
-def _close_circuit() -> None:
-    """Another test may have left the OpenAI circuit open (its state lives in Redis)."""
-    from core.vision.resilience import CircuitBreaker
-
-    CircuitBreaker(get_redis(), "openai", failures=1, reset_seconds=1).record_success()
-
-
 def _resized(data: bytes, scale: float) -> bytes:
     with Image.open(io.BytesIO(data)) as image:
         smaller = image.convert("RGB").resize((int(image.width * scale), int(image.height * scale)))
@@ -79,7 +72,7 @@ def test_remote_provider_names_images_with_cost_cache_and_near_duplicates(
     client: TestClient, auth: dict[str, str], worker: object, io_worker: WorkerProcess, fake_openai: FakeOpenAI
 ) -> None:
     fake_openai.reset()
-    _close_circuit()
+    close_circuit()
     first = fx.jpeg(1600, 1200, seed=31)
     files = [("a.jpg", first), ("b.jpg", fx.jpeg(1600, 1200, seed=32)), ("a-small.jpg", _resized(first, 0.5))]
     files += [(f"extra-{i}.jpg", fx.jpeg(800, 600, seed=40 + i)) for i in range(9)]
@@ -142,7 +135,7 @@ def test_an_image_the_provider_flags_gets_a_neutral_name_unless_the_batch_allows
     client: TestClient, auth: dict[str, str], worker: object, io_worker: WorkerProcess, fake_openai: FakeOpenAI
 ) -> None:
     fake_openai.reset()
-    _close_circuit()
+    close_circuit()
     fake_openai.script(Behaviour.ok(_reply(content_warning="nudity")))
     done, images = _run_batch(client, auth, [("beach.jpg", fx.jpeg(900, 600, seed=91))])
     assert done["status"] == "COMPLETED", done

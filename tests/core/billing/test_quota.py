@@ -30,7 +30,7 @@ from core.db import (
 from core.errors import QuotaExceeded
 from core.images import processing
 from core.images.models import Image, ImageStatus
-from core.organizations.models import Organization
+from tests.support.tenants import new_organization
 
 NOVEMBER = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 LAST_SECOND_OF_NOVEMBER = datetime(2026, 11, 30, 23, 59, 59, tzinfo=UTC)
@@ -40,11 +40,7 @@ DECEMBER_FIRST = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
 @pytest.fixture
 def organization(services: None) -> uuid.UUID:
     """A fresh organization with no subscriptions row: the free plan."""
-    with maintenance_transaction() as session:
-        org = Organization(name=f"Acme {uuid.uuid4().hex[:6]}")
-        session.add(org)
-        session.flush()
-        return org.id
+    return new_organization("Acme")
 
 
 def _used(organization_id: uuid.UUID, period: date) -> int:

@@ -1,17 +1,17 @@
-"""Near-duplicate detection with perceptual hashes, on real photos (scikit-image's samples)."""
+"""Near-duplicate detection with perceptual hashes, on real photos (scikit-image's samples).
+The search for the closest image of a batch is tested against PostgreSQL in test_nearest_phash.py."""
 
 from __future__ import annotations
 
 import io
 import itertools
-import uuid
 from collections.abc import Callable
 
 import pytest
 from PIL import Image, ImageEnhance
 from skimage import data
 
-from core.images.similarity import NEAR_DUPLICATE_DISTANCE, hamming, nearest, perceptual_hash
+from core.images.similarity import NEAR_DUPLICATE_DISTANCE, hamming, perceptual_hash
 from tests.fixtures import images as fx
 
 # `cat` is `chelsea` under another name, so it is left out of the "different photos".
@@ -81,22 +81,3 @@ def test_hamming_counts_differing_bits() -> None:
     assert hamming("ABCDEF0123456789", "abcdef0123456789") == 0
     with pytest.raises(ValueError):
         hamming("abc", "0000000000000000")
-
-
-def test_nearest_picks_the_closest_candidate_within_the_distance() -> None:
-    first, second, third = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    target = "00000000000000ff"  # differs from 0 in 8 bits
-    candidates = [(first, "0000000000000000"), (second, "00000000000000fe"), (third, "00000000000000fe")]
-    assert nearest(target, candidates, max_distance=10) == second, "closest wins; ties go to the earlier one"
-    assert nearest(target, [(first, "0000000000000000")], max_distance=8) == first, "the limit is inclusive"
-    assert nearest(target, [(first, "0000000000000000")], max_distance=7) is None
-    assert nearest(target, [], max_distance=10) is None
-
-
-def test_nearest_finds_the_earlier_copy_among_real_photos() -> None:
-    ids = {name: uuid.uuid4() for name in PHOTOS}
-    batch = [(ids[name], perceptual_hash(_photo(name))) for name in PHOTOS]
-    resized_coffee = perceptual_hash(EDITS["cropped, shrunk and brightened"](_photo("coffee")))
-    assert nearest(resized_coffee, batch, max_distance=NEAR_DUPLICATE_DISTANCE) == ids["coffee"]
-    unrelated = perceptual_hash(Image.open(io.BytesIO(fx.jpeg(seed=5))))
-    assert nearest(unrelated, batch, max_distance=NEAR_DUPLICATE_DISTANCE) is None

@@ -1,5 +1,6 @@
 """Review thumbnails: upright, at most 320 px, transparent where the picture is, whether made
-from the original or from the preview a remote provider was just sent."""
+from the original, from the preview a remote provider was just sent, or from the local
+analyzer's reduced decode."""
 
 from __future__ import annotations
 
@@ -9,15 +10,29 @@ import pytest
 from PIL import Image
 
 from core.images.thumbnails import THUMBNAIL_SIZE, render_thumbnail
+from core.vision.base import AnalysisContext
+from core.vision.local import LocalAnalyzer
 from core.vision.preview import make_preview, take_preview
 from tests.fixtures import images as fx
 
+ORIGINAL, PREVIEW, ANALYSIS = "from the original", "from the preview", "from the local analysis"
 
-def _thumbnail(data: bytes, *, after_preview: bool) -> Image.Image:
+
+@pytest.fixture(scope="module")
+def analyzer() -> LocalAnalyzer:
+    analyzer = LocalAnalyzer(ocr_enabled=False)
+    analyzer.load()
+    return analyzer
+
+
+def _thumbnail(data: bytes, *, after: str, analyzer: LocalAnalyzer | None = None) -> Image.Image:
     source = io.BytesIO(data)
-    if after_preview:
+    if after == PREVIEW:
         make_preview(source)
-        source.seek(0)
+    elif after == ANALYSIS:
+        assert analyzer is not None
+        analyzer.analyze(source, context=AnalysisContext(keywords=[], language="en", original_name="x.jpg"))
+    source.seek(0)
     webp, reduced = render_thumbnail(source)
     with Image.open(io.BytesIO(webp)) as decoded:
         assert decoded.format == "WEBP"
@@ -26,7 +41,7 @@ def _thumbnail(data: bytes, *, after_preview: bool) -> Image.Image:
         return decoded.copy()
 
 
-@pytest.mark.parametrize("after_preview", [False, True], ids=["from the original", "from the preview"])
+@pytest.mark.parametrize("after", [ORIGINAL, PREVIEW, ANALYSIS])
 @pytest.mark.parametrize(
     ("data", "size"),
     [
@@ -38,23 +53,40 @@ def _thumbnail(data: bytes, *, after_preview: bool) -> Image.Image:
     ],
     ids=["1600px", "12MP", "rotated by EXIF", "png", "small"],
 )
-def test_thumbnail_is_upright_and_fits_the_box(data: bytes, size: tuple[int, int], after_preview: bool) -> None:
-    thumbnail = _thumbnail(data, after_preview=after_preview)
+def test_thumbnail_is_upright_and_fits_the_box(
+    data: bytes, size: tuple[int, int], after: str, analyzer: LocalAnalyzer
+) -> None:
+    thumbnail = _thumbnail(data, after=after, analyzer=analyzer)
     assert thumbnail.size == size
     assert max(thumbnail.size) <= THUMBNAIL_SIZE
 
 
-def test_preview_and_original_give_the_same_picture() -> None:
+@pytest.mark.parametrize("after", [PREVIEW, ANALYSIS])
+def test_a_kept_decode_and_the_original_give_the_same_picture(after: str, analyzer: LocalAnalyzer) -> None:
     data = fx.jpeg(1600, 1200, seed=8)
-    direct = _thumbnail(data, after_preview=False).convert("RGB")
-    via_preview = _thumbnail(data, after_preview=True).convert("RGB")
-    difference = sum(abs(a - b) for a, b in zip(direct.tobytes(), via_preview.tobytes(), strict=True))
+    direct = _thumbnail(data, after=ORIGINAL).convert("RGB")
+    via_kept = _thumbnail(data, after=after, analyzer=analyzer).convert("RGB")
+    difference = sum(abs(a - b) for a, b in zip(direct.tobytes(), via_kept.tobytes(), strict=True))
     assert difference / len(direct.tobytes()) < 4  # mean error in 8-bit levels: the same picture
 
 
-def test_a_transparent_png_keeps_its_transparency_after_a_preview() -> None:
-    """The preview is flattened onto white for the provider; the thumbnail must not be."""
-    thumbnail = _thumbnail(fx.png(800, 600, seed=9, alpha=True), after_preview=True)
+def test_the_local_analysis_hands_its_decode_over_once() -> None:
+    """Nothing kept by the analysis for a transparent picture (it is flattened for analysis)."""
+    quiet = LocalAnalyzer(ocr_enabled=False, nudenet_enabled=False)
+    context = AnalysisContext(keywords=[], language="en", original_name="x")
+    opaque, transparent = io.BytesIO(fx.jpeg(1600, 1200, seed=11)), io.BytesIO(fx.png(800, 600, seed=9, alpha=True))
+    quiet.analyze(opaque, context=context)
+    quiet.analyze(transparent, context=context)
+    kept = take_preview(opaque)
+    assert isinstance(kept, Image.Image) and kept.size == (800, 600) and kept.mode == "RGB"  # DCT-scaled by 1/2
+    assert take_preview(opaque) is None
+    assert take_preview(transparent) is None
+
+
+@pytest.mark.parametrize("after", [PREVIEW, ANALYSIS])
+def test_a_transparent_png_keeps_its_transparency(after: str, analyzer: LocalAnalyzer) -> None:
+    """The preview and the analysis flatten onto white; the thumbnail must not be."""
+    thumbnail = _thumbnail(fx.png(800, 600, seed=9, alpha=True), after=after, analyzer=analyzer)
     assert thumbnail.mode == "RGBA"
     assert thumbnail.getpixel((0, 0))[3] == 0  # the corners are see-through
     assert thumbnail.getpixel((160, 120))[3] == 255

@@ -17,7 +17,7 @@ from typing import BinaryIO
 import pytest
 
 from core.config import Settings, get_settings
-from core.db import get_sessionmaker, maintenance_transaction, tenant_scope
+from core.db import get_sessionmaker, tenant_scope
 from core.errors import (
     ImageRefused,
     PermanentError,
@@ -25,11 +25,11 @@ from core.errors import (
     ProviderReplyInvalid,
     ProviderUnavailable,
 )
-from core.organizations.models import Organization
 from core.redis import get_redis
 from core.vision import chain
 from core.vision.base import Analysis, AnalysisContext, Usage
 from core.vision.resilience import CircuitState
+from tests.support.tenants import new_organization
 
 pytestmark = pytest.mark.usefixtures("services")
 
@@ -114,11 +114,7 @@ def _context(**overrides: object) -> AnalysisContext:
 
 def _organization() -> uuid.UUID:
     """A tenant of its own: the analysis cache is kept per organization."""
-    with maintenance_transaction() as session:
-        organization = Organization(name="Chain tests")
-        session.add(organization)
-        session.flush()
-        return organization.id
+    return new_organization("Chain tests")
 
 
 @pytest.fixture(autouse=True)

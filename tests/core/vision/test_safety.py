@@ -14,12 +14,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from nudenet import NudeDetector
+from nudenet import nudenet as nudenet_module
 from PIL import Image
 from skimage import data
 
 from core.config import get_settings
 from core.errors import ProviderMisconfigured
-from core.vision.safety import EXPLICIT_CLASSES, MODEL_CLASSES, MODEL_FILE, SafetyClassifier, decide
+from core.vision.safety import EXPLICIT_CLASSES, MODEL_CLASSES, MODEL_FILE, SafetyClassifier, decide, postprocess
 from core.vision.safety import Detection as NudeNetDetection
 
 THRESHOLD = 0.6
@@ -52,6 +53,7 @@ def test_the_session_uses_one_thread(classifier: SafetyClassifier) -> None:
     assert classifier._detector is not None
     options = classifier._detector.onnx_session.get_session_options()
     assert (options.intra_op_num_threads, options.inter_op_num_threads) == (1, 1)
+    assert options.enable_mem_pattern is False  # the worker's memory budget (see _SingleThreadDetector)
 
 
 @pytest.mark.parametrize("photo", [data.astronaut, data.coffee, data.chelsea, data.rocket], ids=lambda f: f.__name__)
@@ -82,6 +84,24 @@ def test_a_pil_image_gets_the_same_detections_as_nudenets_own_file_route(
     for mine, theirs in zip(ours, stock, strict=True):
         assert mine["score"] == pytest.approx(theirs["score"], abs=1e-3)
         assert mine["box"] == theirs["box"]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_vectorised_postprocess_matches_nudenets_loop(seed: int) -> None:
+    """Random model outputs with hundreds of candidates over the cut, overlapping boxes for
+    NMS to drop, boxes reaching past the picture, and padding on either side."""
+    rng = np.random.default_rng(seed)
+    candidates, size = 2100, 320
+    output = np.zeros((1, 4 + len(MODEL_CLASSES), candidates), dtype=np.float32)
+    output[0, 0:2] = rng.uniform(-20, size + 20, (2, candidates))  # centres, some outside
+    output[0, 2:4] = rng.uniform(2, 200, (2, candidates))  # widths and heights
+    output[0, 4:] = rng.uniform(0, 1, (len(MODEL_CLASSES), candidates)) ** 6  # most under 0.2
+    width, height = (1000, 750) if seed % 2 else (600, 900)
+    x_pad, y_pad = max(width, height) - width, max(width, height) - height
+    upstream = nudenet_module._postprocess([output], x_pad, y_pad, None, None, width, height, size, size)
+    ours = postprocess(output, x_pad=x_pad, y_pad=y_pad, width=width, height=height, size=size)
+    assert len(upstream) > 20  # the case is not trivial
+    assert ours == upstream
 
 
 def test_grey_and_transparent_images_are_classified(classifier: SafetyClassifier) -> None:

@@ -1,21 +1,9 @@
 import type { Metadata } from "next";
-import { connection } from "next/server";
-import { Suspense } from "react";
 
-import { AuthForm } from "@/components/AuthForm";
-import { serverRuntimeConfig } from "@/lib/server-config";
+import { AuthPage } from "@/components/AuthPage";
 
 export const metadata: Metadata = { title: "Sign up" };
 
-export default async function SignupPage() {
-  await connection(); // the provider comes from the environment of this server, per request
-  const config = serverRuntimeConfig();
-  const provider = config.oidcProviderName
-    ? { name: config.oidcProviderName, loginUrl: `${config.apiUrl}/auth/oidc/login` }
-    : null;
-  return (
-    <Suspense>
-      <AuthForm mode="signup" provider={provider} />
-    </Suspense>
-  );
+export default function SignupPage() {
+  return <AuthPage mode="signup" />;
 }
