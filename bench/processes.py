@@ -8,9 +8,7 @@ all its descendants, and VmHWM, the kernel's own peak, which no sampling interva
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -22,6 +20,7 @@ from typing import ClassVar, Self
 import httpx
 
 from core.config import PROJECT_ROOT
+from scripts.stack import stop_process_group
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -70,18 +69,7 @@ class ServiceProcess:
 
     def stop(self, timeout: float = 30.0) -> None:
         """SIGTERM the group (a warm shutdown for Celery), SIGKILL what is left after `timeout`."""
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.process.wait(timeout=timeout)
-        # Children that outlived their parent (a pool child mid-task) go too.
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=10)
+        stop_process_group(self.process, timeout)
 
 
 class UvicornProcess(ServiceProcess):

@@ -10,6 +10,7 @@ upload that holds one part in memory at a time.
 
 from __future__ import annotations
 
+import base64
 import io
 import threading
 import time
@@ -153,11 +154,27 @@ class ObjectStorage:
         except ClientError:
             self._client.create_bucket(Bucket=self.bucket)
 
-    def put(self, key: str, source: BinaryIO, *, content_type: str) -> None:
+    def put(self, key: str, source: BinaryIO, *, content_type: str, crc32: int | None = None) -> None:
+        """Store `source` from its current position to its end.
+
+        With `crc32` (the CRC-32 of those bytes, computed as they were received) the object
+        goes up in one PutObject that carries it: the S3 server checks the bytes against it
+        and refuses a mismatch (BadDigest), so what is stored is what was received, and the
+        checksum the ZIP writer later trusts was verified by the store. botocore then need
+        not read the body a second time to compute its own."""
         try:
-            self._client.upload_fileobj(
-                source, self.bucket, key, ExtraArgs={"ContentType": content_type}, Config=self._transfer
-            )
+            if crc32 is None:
+                self._client.upload_fileobj(
+                    source, self.bucket, key, ExtraArgs={"ContentType": content_type}, Config=self._transfer
+                )
+            else:
+                self._client.put_object(
+                    Bucket=self.bucket,
+                    Key=key,
+                    Body=source,
+                    ContentType=content_type,
+                    ChecksumCRC32=base64.b64encode(crc32.to_bytes(4, "big")).decode("ascii"),
+                )
         except (BotoCoreError, ClientError) as exc:
             raise ServiceUnavailable("Could not store the file; try again.", code="storage_unavailable") from exc
 

@@ -94,6 +94,24 @@ def free_port() -> int:
     raise StackError(f"no free port on {HOST} between {pool.start} and {pool.stop - 1}")
 
 
+def stop_process_group(process: subprocess.Popen[bytes] | None, timeout: float = 20.0) -> None:
+    """Stop the process group `process` leads (started with start_new_session=True): SIGTERM
+    (a warm shutdown for Celery), then SIGKILL for whatever is left after `timeout`, including
+    children that outlived their parent (a pool child mid-task)."""
+    if process is None:
+        return
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGCONT)  # a paused process cannot act on SIGTERM
+            os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=timeout)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=10)
+
+
 # --------------------------------------------------------------------------- frontend build
 
 
@@ -219,18 +237,7 @@ class Service:
                 os.killpg(self.process.pid, signum)
 
     def stop(self, timeout: float = 20.0) -> None:
-        if not self.alive():
-            return
-        assert self.process is not None
-        self.signal_group(signal.SIGCONT)  # a paused process cannot act on SIGTERM
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
+        stop_process_group(self.process, timeout)
 
 
 @dataclass

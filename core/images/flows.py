@@ -196,7 +196,7 @@ def _accept_one(
         deps.storage.copy(received.source_key, key)
     else:
         received.spool.seek(0)
-        deps.storage.put(key, received.spool, content_type=info.mime_type)
+        deps.storage.put(key, received.spool, content_type=info.mime_type, crc32=received.crc32)
     try:
         with transaction(deps.sessions, tenant=principal.organization_id) as session:
             batch = batch_repository.get_owned(session, principal, batch_id, for_update=True)

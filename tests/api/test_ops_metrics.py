@@ -3,22 +3,16 @@ the age of the oldest queued message, and the ZIP build time."""
 
 from __future__ import annotations
 
-import contextlib
 import io
-import os
-import signal
-import subprocess
-import sys
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from core.config import PROJECT_ROOT, get_settings
+from core.config import get_settings
 from core.errors import NotFound, ServiceUnavailable
 from core.metrics import QueueDepthCollector, registry
 from core.queue import producer
@@ -28,42 +22,7 @@ from scripts.stack import free_port
 from tests.api.test_health_metrics import _samples, _value
 from tests.fixtures import images as fx
 from tests.support.api import create_batch, download_zip, upload, wait_for_batch
-from tests.support.processes import WorkerProcess
-
-
-@contextlib.contextmanager
-def _api_process(log_dir: Path, env: dict[str, str]) -> Iterator[str]:
-    """`uvicorn api.main:app` on a free port with the test settings plus `env`; yields its URL."""
-    port = free_port()
-    inherited = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
-    log_path = log_dir / "api.log"
-    with log_path.open("ab") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=PROJECT_ROOT,
-            env={**inherited, **env},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, log_path.read_text()[-3000:]
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                    break
-            assert time.monotonic() < deadline, "the API did not start"
-            time.sleep(0.2)
-        yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
+from tests.support.processes import ApiProcess, WorkerProcess
 
 
 def test_dependencies_are_up_when_everything_answers(client: TestClient) -> None:
@@ -76,11 +35,14 @@ def test_dependencies_are_up_when_everything_answers(client: TestClient) -> None
 
 
 def test_an_unreachable_clamd_is_reported_down_and_the_rest_up(services: None, tmp_path: Path) -> None:
-    with _api_process(tmp_path, {"RENAMER_CLAMD_SOCKET": str(tmp_path / "no-clamd.sock")}) as url:
+    api = ApiProcess("clamd-down", tmp_path, {"RENAMER_CLAMD_SOCKET": str(tmp_path / "no-clamd.sock")}).start()
+    try:
         started = time.monotonic()
-        samples = _samples(httpx.get(f"{url}/metrics", timeout=15).text)
+        samples = _samples(httpx.get(f"{api.url}/metrics", timeout=15).text)
         assert time.monotonic() - started < 10, "a scrape must stay within Prometheus's timeout"
-        ready = httpx.get(f"{url}/health/ready", timeout=15)
+        ready = httpx.get(f"{api.url}/health/ready", timeout=15)
+    finally:
+        api.stop()
     dependencies = ("database", "redis", "storage", "clamd")
     up = {d: samples[("renamer_dependency_up", (("dependency", d),))] for d in dependencies}
     assert up == {"database": 1.0, "redis": 1.0, "storage": 1.0, "clamd": 0.0}

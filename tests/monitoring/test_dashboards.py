@@ -15,7 +15,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -30,9 +29,10 @@ import pytest
 import yaml
 
 from core.config import PROJECT_ROOT
+from scripts.stack import free_port, stop_process_group
 from tests.fakes.openai_server import Behaviour, FakeOpenAI
 from tests.fixtures import images as fx
-from tests.realtime.harness import Client, Loop, RealtimeProcess, free_port, token_of
+from tests.realtime.harness import Client, Loop, RealtimeProcess, token_of
 from tests.support.api import all_images, create_batch, upload, wait_for_batch
 from tests.support.processes import ApiProcess, WorkerProcess, running_session_worker, wait_until
 
@@ -144,12 +144,7 @@ class PrometheusProcess:
         return body
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
+        stop_process_group(self.process, timeout=15)
 
 
 @dataclass

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -23,7 +22,7 @@ import httpx
 import socketio
 
 from core.config import PROJECT_ROOT
-from scripts.stack import free_port
+from scripts.stack import free_port, stop_process_group
 
 T = TypeVar("T")
 CALL_TIMEOUT = 15.0
@@ -67,13 +66,7 @@ class RealtimeProcess:
         return httpx.get(f"{self.url}/metrics", timeout=10).text
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
+        stop_process_group(self.process, timeout=15)
 
 
 class Loop:

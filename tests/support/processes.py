@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from core.config import PROJECT_ROOT
-from scripts.stack import free_port
+from scripts.stack import free_port, stop_process_group
 
 
 def child_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -72,12 +72,7 @@ class ApiProcess:
         return self
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
+        stop_process_group(self.process, timeout=15)
 
 
 class WorkerProcess:
@@ -139,12 +134,7 @@ class WorkerProcess:
             self.process.wait(timeout=10)
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        stop_process_group(self.process, timeout=20)
 
 
 def running_session_worker(request: pytest.FixtureRequest) -> WorkerProcess | None:
