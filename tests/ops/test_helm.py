@@ -7,7 +7,6 @@ kubernetes-validate checks every object against the Kubernetes OpenAPI schemas i
 from __future__ import annotations
 
 import functools
-import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,8 @@ import helm_python as helm
 import kubernetes_validate
 import pytest
 import yaml
+
+from scripts import render_k8s
 
 ROOT = Path(__file__).resolve().parents[2]
 CHART = ROOT / "helm" / "image-renamer"
@@ -31,15 +32,6 @@ EVERYTHING_ON = {
 }
 
 
-def _load_render_k8s() -> Any:
-    spec = importlib.util.spec_from_file_location("render_k8s", ROOT / "scripts" / "render_k8s.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-render_k8s = _load_render_k8s()
 # kubernetes-validate parses the (multi-megabyte) schema files again for every object; the
 # files never change within a run, so parse each once.
 kubernetes_validate.utils.schema_contents = functools.cache(kubernetes_validate.utils.schema_contents)
