@@ -97,6 +97,10 @@ def keep_reduced(source: BinaryIO, position: int, image: Image.Image) -> None:
     """Hand a reduced decode of `source` (read from `position`: displayed orientation, opaque,
     RGB or L, long side at least the thumbnail's unless the original is smaller) to
     `take_preview()`. The caller must not change `image` afterwards."""
+    if any(value is source for value in vars(image).values()):
+        # Still holding its file (Pillow keeps a PNG's, for APNG frames): kept as it is, the
+        # value would hold its own key alive, and a decode nobody takes would never go.
+        image = image.copy()
     with _kept_lock:
         _kept[source] = (position, image)
 

@@ -5,11 +5,13 @@ analyzer's reduced decode."""
 from __future__ import annotations
 
 import io
+import weakref
 
 import pytest
 from PIL import Image
 
 from core.images.thumbnails import THUMBNAIL_SIZE, render_thumbnail
+from core.vision import preview
 from core.vision.base import AnalysisContext
 from core.vision.local import LocalAnalyzer
 from core.vision.preview import make_preview, take_preview
@@ -81,6 +83,20 @@ def test_the_local_analysis_hands_its_decode_over_once() -> None:
     assert isinstance(kept, Image.Image) and kept.size == (800, 600) and kept.mode == "RGB"  # DCT-scaled by 1/2
     assert take_preview(opaque) is None
     assert take_preview(transparent) is None
+
+
+@pytest.mark.parametrize("payload", [fx.png(800, 600, seed=12), fx.jpeg(1600, 1200, seed=12)], ids=["png", "jpeg"])
+def test_a_decode_nobody_takes_goes_with_its_source(payload: bytes) -> None:
+    """An analysis whose thumbnail step never ran (it failed, or another caller) leaves nothing
+    behind: a kept PNG once held its file, so the source and the picture stayed for good
+    (3 MB for each 2000 x 1500 PNG a worker analysed)."""
+    quiet = LocalAnalyzer(ocr_enabled=False, nudenet_enabled=False)
+    source = io.BytesIO(payload)
+    quiet.analyze(source, context=AnalysisContext(keywords=[], language="en", original_name="x"))
+    gone = weakref.ref(source)
+    del source
+    assert gone() is None
+    assert len(preview._kept) == 0
 
 
 @pytest.mark.parametrize("after", [PREVIEW, ANALYSIS])
