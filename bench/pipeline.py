@@ -115,6 +115,7 @@ class PipelineResults:
     ingest: BatchRun | None = None
     end_to_end: BatchRun | None = None
     no_ocr: BatchRun | None = None
+    no_ocr_no_safety: BatchRun | None = None  # the same, also RENAMER_NUDENET_ENABLED=false
     large: LargeImage | None = None
     large_batch: BatchRun | None = None
     workers: list[WorkerRun] = field(default_factory=list)
@@ -210,7 +211,10 @@ class Pipeline:
             self._cleanups.append(api.close)
             api.sign_up()
             self._ingest_then_process(api, files)
-            self._no_ocr(api, [f for f in files if f.mime_type == "image/jpeg"][:no_ocr_jpegs])
+            jpegs = [f for f in files if f.mime_type == "image/jpeg"][:no_ocr_jpegs]
+            self.results.no_ocr = self._no_ocr(api, jpegs)
+            # The NudeNet safety flag (issue 4) came after the analysis target (issue 2): its cost in the worker.
+            self.results.no_ocr_no_safety = self._no_ocr(api, jpegs, safety=False)
             self._large_image(api, large)
         except KeyboardInterrupt:
             raise
@@ -327,15 +331,17 @@ class Pipeline:
         progress(f"  ZIP downloadable {e2e.zip_built_at - upload.started:.1f} s after the first upload")
         self.stop_worker(worker, sampler)
 
-    def _no_ocr(self, api: Api, jpegs: list[CorpusFile]) -> None:
-        progress(f"no OCR: {len(jpegs)} JPEGs through a worker with RENAMER_OCR_ENABLED=false ...")
-        batch_id, upload = self._upload_batch(api, "no-ocr", jpegs, no_worker=True)
-        run = BatchRun("no OCR", batch_id, images=len(jpegs), upload=upload)
-        self.results.no_ocr = run
+    def _no_ocr(self, api: Api, jpegs: list[CorpusFile], *, safety: bool = True) -> BatchRun:
+        label = "no-ocr" if safety else "no-ocr-no-safety"
+        settings = {"RENAMER_OCR_ENABLED": "false"} | ({} if safety else {"RENAMER_NUDENET_ENABLED": "false"})
+        described = ", ".join(f"{key}={value}" for key, value in settings.items())
+        progress(f"{label}: {len(jpegs)} JPEGs through a worker with {described} ...")
+        batch_id, upload = self._upload_batch(api, label, jpegs, no_worker=True)
+        run = BatchRun(label, batch_id, images=len(jpegs), upload=upload)
         run.started_at = time.time()
         api.start(run.batch_id)
-        self._quiet("processing without OCR")
-        worker, sampler = self.start_worker("no-ocr", RENAMER_OCR_ENABLED="false")
+        self._quiet(f"processing ({label})")
+        worker, sampler = self.start_worker(label, **settings)
         mark = self.cpu.mark()
         run.worker_ready_at = worker.ready_at
         api.wait(run.batch_id, download=False, timeout=300, watch=self._watch_worker)
@@ -343,6 +349,7 @@ class Pipeline:
         self._finish(api, run, timeout=300)
         run.stages = observe.stage_totals(worker.metrics())
         self.stop_worker(worker, sampler)
+        return run
 
     @staticmethod
     def _settled_children(sampler: MemorySampler, timeout: float = 8.0) -> dict[int, int]:

@@ -274,6 +274,26 @@ def render(
                 busy=standalone_foreign,
             )
         )
+        plain = r.no_ocr_no_safety
+        plain_analysis = plain.stages.mean("analysis") if plain else None
+        if plain and plain_analysis:
+            table.row(
+                f"  the same batch size without the NudeNet model too, {plain.images} JPEGs",
+                _ms(plain_analysis),
+                f"= {1 / plain_analysis:.1f} images/s per core (worker /metrics, RENAMER_NUDENET_ENABLED=false)",
+            )
+            table.row("    mean per image (worker /metrics, wall time)", "", _stages(plain))
+            ratio_plain = (1 / plain_analysis) / s.draft_decode_images_s
+            targets.append(
+                Target(
+                    "  for comparison: in the worker without the NudeNet model",
+                    f"{1 / plain_analysis:.1f} images/s",
+                    f">= {0.7 * s.draft_decode_images_s:.1f} ({ratio_plain:.0%})",
+                    ratio_plain >= 0.7,
+                    counts=False,
+                    busy=plain.cpu.foreign_cores if plain.cpu else 0.0,
+                )
+            )
 
     # memory
     batch_workers = [w for w in r.workers if w.label != "large"]

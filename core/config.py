@@ -203,6 +203,9 @@ class Settings(BaseSettings):
     stuck_processing_after_seconds: int = 600
     task_max_retries: int = 5
     sweep_interval_seconds: int = 30
+    # A prefork child whose peak RSS passed this (MiB) is replaced after its task (Celery's
+    # worker_max_memory_per_child): a backstop against creep; 0 turns it off. Design peak: 300.
+    worker_max_memory_mb: int = Field(default=350, ge=0)
     worker_metrics_port: int = 9101
     worker_metrics_host: str = "127.0.0.1"  # 0.0.0.0 in containers, so Prometheus can scrape it
     ocr_enabled: bool = True

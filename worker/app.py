@@ -48,6 +48,7 @@ app.conf.update(
     task_acks_late=True,
     task_reject_on_worker_lost=True,
     worker_prefetch_multiplier=1,
+    worker_max_memory_per_child=_settings.worker_max_memory_mb * 1024 or None,  # KiB
     task_queues=None,
     task_create_missing_queues=True,
     worker_hijack_root_logger=False,

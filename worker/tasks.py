@@ -86,10 +86,10 @@ def _load_models_for_thread_pools(sender: object = None, **_: object) -> None:
 
 @task_postrun.connect
 def _trim_after_task(**_: object) -> None:
-    # A prefork child runs one task at a time, so between tasks nearly all of its heap is
-    # free (a fraction of a millisecond to trim). Thread pools keep other tasks running: no.
+    # A prefork child runs one task at a time, so between tasks its heap is nearly all free.
+    # Thread pools keep other tasks running: no.
     if _prefork_child:
-        memory.trim_heap()
+        memory.trim_heap_above(memory.TRIM_ABOVE_BYTES)
 
 
 def _give_up_on_image(payload: ProcessImage, exc: BaseException) -> None:
