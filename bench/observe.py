@@ -16,6 +16,7 @@ from bench.environment import database_dsn
 
 STAGES = ("download", "analysis", "thumbnail", "naming")
 STAGE_METRIC = "renamer_task_stage_duration_seconds"
+STAGE_CPU_METRIC = "renamer_task_stage_cpu_seconds"
 
 
 @dataclass(frozen=True)
@@ -43,11 +44,12 @@ class StageTotals:
 EMPTY_TOTALS = StageTotals(sums={}, counts={})
 
 
-def stage_totals(metrics_text: str) -> StageTotals:
+def stage_totals(metrics_text: str, metric: str = STAGE_METRIC) -> StageTotals:
+    """Per stage: wall time (STAGE_METRIC) or the worker thread's CPU time (STAGE_CPU_METRIC)."""
     sums: dict[str, float] = {}
     counts: dict[str, float] = {}
     for family in text_string_to_metric_families(metrics_text):
-        if family.name != STAGE_METRIC:
+        if family.name != metric:
             continue
         for sample in family.samples:
             stage = sample.labels.get("stage", "")

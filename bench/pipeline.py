@@ -73,6 +73,7 @@ class BatchRun:
     started_at: float = 0.0  # time.time() of POST /start
     row: observe.BatchRow | None = None
     stages: observe.StageTotals = observe.EMPTY_TOTALS
+    cpu_stages: observe.StageTotals = observe.EMPTY_TOTALS  # the worker thread's CPU time per stage
     analyzer: observe.AnalyzerTimings | None = None
     zip_size_announced: int = 0
     cpu: CpuUse | None = None  # processing window (the upload has its own)
@@ -347,7 +348,9 @@ class Pipeline:
         api.wait(run.batch_id, download=False, timeout=300, watch=self._watch_worker)
         run.cpu = self.cpu.since(mark)
         self._finish(api, run, timeout=300)
-        run.stages = observe.stage_totals(worker.metrics())
+        metrics_text = worker.metrics()
+        run.stages = observe.stage_totals(metrics_text)
+        run.cpu_stages = observe.stage_totals(metrics_text, observe.STAGE_CPU_METRIC)
         self.stop_worker(worker, sampler)
         return run
 

@@ -39,6 +39,28 @@ TASK_DURATION = Histogram(
     ["stage"],
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0),
 )
+TASK_CPU = Histogram(
+    "renamer_task_stage_cpu_seconds",
+    "CPU time of the worker thread per processing stage (wall time minus waiting, for a CPU or for I/O).",
+    ["stage"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
+)
+
+
+class StageClock:
+    """Started when made; `observe(stage)` records the wall time and this thread's CPU time
+    since then. The two differ by the time the stage waited: on S3 or a provider, or for a
+    core while other processes had them all (a 2-core box running two prefork children)."""
+
+    def __init__(self) -> None:
+        self._wall = time.perf_counter()
+        self._cpu = time.thread_time()
+
+    def observe(self, stage: str) -> None:
+        TASK_DURATION.labels(stage=stage).observe(time.perf_counter() - self._wall)
+        TASK_CPU.labels(stage=stage).observe(time.thread_time() - self._cpu)
+
+
 IMAGES_FINISHED = Counter("renamer_images_finished_total", "Images by final status.", ["status", "provider"])
 
 # Vision providers (core.vision.chain). outcome: ok, unavailable, invalid_reply, refused,

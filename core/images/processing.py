@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import logging
 import tempfile
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -133,9 +132,9 @@ class Analysed:
 
 
 def _analyse(claim: Claim, deps: Dependencies) -> Analysed:
-    started = time.perf_counter()
+    clock = metrics.StageClock()
     with _download(deps, claim.storage_key) as spool:
-        metrics.TASK_DURATION.labels(stage="download").observe(time.perf_counter() - started)
+        clock.observe("download")
         context = AnalysisContext(
             keywords=claim.keywords,
             language=claim.language,
@@ -144,7 +143,7 @@ def _analyse(claim: Claim, deps: Dependencies) -> Analysed:
             brand=claim.brand,
             checksum=claim.checksum,
         )
-        started = time.perf_counter()
+        clock = metrics.StageClock()
         result = chain.analyze(
             spool,
             context=context,
@@ -152,11 +151,11 @@ def _analyse(claim: Claim, deps: Dependencies) -> Analysed:
             guards=deps.guards,
             sessions=deps.sessions,
         )
-        metrics.TASK_DURATION.labels(stage="analysis").observe(time.perf_counter() - started)
+        clock.observe("analysis")
         _record_cost(claim, result.analysis, deps)
 
         # One reduced decode serves the review thumbnail and the perceptual hash.
-        started = time.perf_counter()
+        clock = metrics.StageClock()
         spool.seek(0)
         key: str | None = thumbnail_key(claim.organization_id, claim.batch_id, claim.image_id)
         phash: str | None = None
@@ -168,7 +167,7 @@ def _analyse(claim: Claim, deps: Dependencies) -> Analysed:
             key = None
         if key is not None:
             deps.storage.put(key, io.BytesIO(data), content_type="image/webp")
-        metrics.TASK_DURATION.labels(stage="thumbnail").observe(time.perf_counter() - started)
+        clock.observe("thumbnail")
     return Analysed(result.analysis, key, phash)
 
 
@@ -233,7 +232,7 @@ def _draft(session: Session, claim: Claim, analysis: Analysis, *, unsafe: bool) 
 
 
 def _finish(claim: Claim, analysed: Analysed, deps: Dependencies) -> Outcome:
-    started = time.perf_counter()
+    clock = metrics.StageClock()
     analysis, thumb_key = analysed.analysis, analysed.thumbnail_key
     unsafe = analysis.safety is not None and analysis.safety.flagged
     # Every finish of a batch queues behind the batch row lock, and under load the thread that
@@ -307,7 +306,7 @@ def _finish(claim: Claim, analysed: Analysed, deps: Dependencies) -> Outcome:
             ),
         )
         batch_service.settle(session, batch)
-    metrics.TASK_DURATION.labels(stage="naming").observe(time.perf_counter() - started)
+    clock.observe("naming")
     metrics.IMAGES_FINISHED.labels(status="named", provider=analysis.provider).inc()
     return Outcome.NAMED
 

@@ -82,4 +82,9 @@ def test_worker_metrics_aggregate_prefork_children(
     assert named >= 5
     for stage in ("download", "analysis", "thumbnail", "naming"):
         assert _value(samples, "renamer_task_stage_duration_seconds_count", stage=stage) == named, stage
+        assert _value(samples, "renamer_task_stage_cpu_seconds_count", stage=stage) == named, stage
+        # CPU time is never more than wall time (one thread), and analysis is not free.
+        cpu = _value(samples, "renamer_task_stage_cpu_seconds_sum", stage=stage)
+        assert cpu <= _value(samples, "renamer_task_stage_duration_seconds_sum", stage=stage) + 0.01, stage
+    assert _value(samples, "renamer_task_stage_cpu_seconds_sum", stage="analysis") > 0
     assert ("renamer_queue_messages", (("queue", "images"),)) in samples
