@@ -62,7 +62,7 @@ def _glibc() -> ctypes.CDLL | None:
     return _libc
 
 
-def fix_mmap_threshold() -> bool:
+def tune_malloc() -> bool:
     """Fix glibc's mmap and trim thresholds (see above); True when both took effect."""
     libc = _glibc()
     if libc is None:

@@ -65,7 +65,7 @@ def _load_models(**_: object) -> None:
     global _prefork_child
     _prefork_child = True
     assert_pillow_simd()
-    memory.fix_mmap_threshold()
+    memory.tune_malloc()
     # Engines and clients must not be shared across fork; each child builds its own.
     get_engine().dispose(close=False)
     get_maintenance_engine().dispose(close=False)
@@ -79,7 +79,7 @@ def _load_models_for_thread_pools(sender: object = None, **_: object) -> None:
     pool = type(getattr(sender, "pool", None)).__module__ if sender is not None else ""
     if "prefork" not in pool:
         assert_pillow_simd()
-        memory.fix_mmap_threshold()
+        memory.tune_malloc()
         _load_chain()
         events.warm_up()
 

@@ -50,8 +50,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from scripts.stack import free_port
+from scripts.stack import free_port, stop_process_group
 from tests.fakes.serving import ThreadedServer
+from tests.support.processes import start_logged
 
 API_KEY = "sk_test_renamer_fake"
 API_VERSION = "2026-10-28.endive"
@@ -127,33 +128,19 @@ class LocalStripe:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 30.0) -> LocalStripe:
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-c", _LAUNCHER, str(self.port)],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env={**os.environ, "PYTHONUNBUFFERED": "1"},
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                if httpx.get(f"{self.url}/v1/customers", auth=(API_KEY, ""), timeout=1).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"localstripe did not start on {self.url}:\n{self.log_path.read_text()[-2000:]}")
-            time.sleep(0.1)
+        self.process = start_logged(
+            [sys.executable, "-c", _LAUNCHER, str(self.port)],
+            name="localstripe",
+            log_path=self.log_path,
+            ready=lambda: httpx.get(f"{self.url}/v1/customers", auth=(API_KEY, ""), timeout=1).status_code == 200,
+            timeout=timeout,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            cwd=None,
+        )
+        return self
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop_process_group(self.process, timeout=10)
         self.process = None
 
     def register_webhook(self, url: str, secret: str) -> None:

@@ -34,7 +34,7 @@ from tests.fakes.openai_server import Behaviour, FakeOpenAI
 from tests.fixtures import images as fx
 from tests.realtime.harness import Client, Loop, RealtimeProcess, token_of
 from tests.support.api import all_images, create_batch, upload, wait_for_batch
-from tests.support.processes import ApiProcess, WorkerProcess, running_session_worker, wait_until
+from tests.support.processes import ApiProcess, WorkerProcess, running_session_worker, start_logged
 
 GRAFANA = PROJECT_ROOT / "monitoring" / "grafana"
 DASHBOARDS = sorted((GRAFANA / "dashboards").glob("*.json"))
@@ -127,14 +127,13 @@ class PrometheusProcess:
             binary, f"--config.file={self.config}", f"--storage.tsdb.path={self.folder / 'data'}",
             f"--web.listen-address=127.0.0.1:{self.port}", "--storage.tsdb.retention.time=1d",
         ]  # fmt: skip
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        wait_until(
-            self.process,
-            lambda: httpx.get(f"{self.url}/-/ready", timeout=2).status_code == 200,
+        self.process = start_logged(
+            command,
             name="prometheus",
             log_path=self.log_path,
+            ready=lambda: httpx.get(f"{self.url}/-/ready", timeout=2).status_code == 200,
             timeout=timeout,
+            cwd=None,
         )
         return self
 

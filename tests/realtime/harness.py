@@ -21,8 +21,8 @@ from typing import Any, TypeVar
 import httpx
 import socketio
 
-from core.config import PROJECT_ROOT
 from scripts.stack import free_port, stop_process_group
+from tests.support.processes import start_logged
 
 T = TypeVar("T")
 CALL_TIMEOUT = 15.0
@@ -42,22 +42,15 @@ class RealtimeProcess:
         command = [
             sys.executable, "-m", "uvicorn", "realtime.app:app", "--host", "127.0.0.1", "--port", str(self.port),
         ]  # fmt: skip
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                command, cwd=PROJECT_ROOT, env=dict(os.environ), stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )  # fmt: skip
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"realtime {self.name} exited:\n{self.log_tail()}")
-            try:
-                if httpx.get(f"{self.url}/health/ready", timeout=5).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise TimeoutError(f"realtime {self.name} not ready in {timeout:.0f} s:\n{self.log_tail()}")
+        self.process = start_logged(
+            command,
+            name=f"realtime {self.name}",
+            log_path=self.log_path,
+            ready=lambda: httpx.get(f"{self.url}/health/ready", timeout=5).status_code == 200,
+            timeout=timeout,
+            env=dict(os.environ),
+        )
+        return self
 
     def log_tail(self, lines: int = 40) -> str:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])

@@ -45,6 +45,27 @@ def wait_until(
     raise TimeoutError(f"{name} not ready in {timeout:.0f} s:\n{log_path.read_text(errors='replace')[-3000:]}")
 
 
+def start_logged(
+    command: list[str],
+    *,
+    name: str,
+    log_path: Path,
+    ready: Callable[[], bool],
+    timeout: float,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = PROJECT_ROOT,
+) -> subprocess.Popen[bytes]:
+    """Start `command` as the leader of a process group of its own (stop it with
+    scripts.stack.stop_process_group), its output appended to `log_path`, and wait until
+    `ready()` holds (wait_until: fails with the log's tail)."""
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    wait_until(process, ready, name=name, log_path=log_path, timeout=timeout)
+    return process
+
+
 class ApiProcess:
     """`uvicorn api.main:app` on a free port with the test environment plus `env`."""
 
@@ -58,16 +79,13 @@ class ApiProcess:
     def start(self, timeout: float = 90.0) -> ApiProcess:
         # A loaded 2-core CI box can take a while to import the app: wait, and fail with its log.
         command = [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(self.port)]
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                command, cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
-        wait_until(
-            self.process,
-            lambda: httpx.get(f"{self.url}/health", timeout=2).status_code == 200,
+        self.process = start_logged(
+            command,
             name="API",
             log_path=self.log_path,
+            ready=lambda: httpx.get(f"{self.url}/health", timeout=2).status_code == 200,
             timeout=timeout,
+            env=self.env,
         )
         return self
 
@@ -105,22 +123,15 @@ class WorkerProcess:
         ]  # fmt: skip
         if self.beat:
             command += ["--beat", "--schedule", str(self.schedule)]
-        log = self.log_path.open("ab")
-        offset = log.tell()  # a restart appends: look for readiness after this point only
-        self.process = subprocess.Popen(
+        # A restart appends to the log: look for readiness after this point only.
+        offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+        self.process = start_logged(
             command,
-            cwd=PROJECT_ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        wait_until(
-            self.process,
-            lambda: b" ready." in self.log_path.read_bytes()[offset:],
             name=f"worker {self.name}",
             log_path=self.log_path,
+            ready=lambda: b" ready." in self.log_path.read_bytes()[offset:],
             timeout=timeout,
+            env=self.env,
         )
         return self
 

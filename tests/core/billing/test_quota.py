@@ -30,7 +30,7 @@ from core.db import (
 from core.errors import QuotaExceeded
 from core.images import processing
 from core.images.models import Image, ImageStatus
-from tests.support.tenants import new_organization
+from tests.support.tenants import image_row, new_organization
 
 NOVEMBER = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 LAST_SECOND_OF_NOVEMBER = datetime(2026, 11, 30, 23, 59, 59, tzinfo=UTC)
@@ -203,17 +203,9 @@ def _image(organization_id: uuid.UUID, *, now: datetime) -> uuid.UUID:
         batch = Batch(organization_id=organization_id, total_images=1)
         session.add(batch)
         session.flush()
-        image = Image(
-            batch_id=batch.id,
-            organization_id=organization_id,
-            original_name="a.jpg",
-            storage_key=f"organizations/{organization_id}/a.jpg",
-            file_size=10,
-            mime_type="image/jpeg",
-            checksum=uuid.uuid4().hex,
-            crc32=0,
-            width=1,
-            height=1,
+        image = image_row(
+            organization_id,
+            batch.id,
             status=ImageStatus.QUEUED,
             quota_period=quota.reserve(session, organization_id, 1, settings=get_settings(), now=now),
         )

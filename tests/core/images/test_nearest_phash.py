@@ -14,11 +14,10 @@ from PIL import Image as PILImage
 from core.batches.models import Batch
 from core.db import get_maintenance_sessionmaker, maintenance_transaction
 from core.images import repository
-from core.images.models import Image
 from core.images.similarity import NEAR_DUPLICATE_DISTANCE, perceptual_hash
 from tests.core.images.test_similarity import EDITS, PHOTOS, _photo
 from tests.fixtures import images as fx
-from tests.support.tenants import new_organization
+from tests.support.tenants import image_row, new_organization
 
 UPLOADED = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
@@ -46,18 +45,11 @@ def _image(
 ) -> uuid.UUID:
     """An image row of the batch uploaded `minute` minutes after UPLOADED (created_at sets the order)."""
     with maintenance_transaction() as session:
-        image = Image(
+        image = image_row(
+            organization_id,
+            batch_id,
             id=image_id or uuid.uuid4(),
-            batch_id=batch_id,
-            organization_id=organization_id,
             original_name=f"{minute}.jpg",
-            storage_key=f"organizations/{organization_id}/{batch_id}/{uuid.uuid4().hex}.jpg",
-            file_size=10,
-            mime_type="image/jpeg",
-            checksum=uuid.uuid4().hex,
-            crc32=0,
-            width=1,
-            height=1,
             phash=phash,
             created_at=UPLOADED + timedelta(minutes=minute),
         )
